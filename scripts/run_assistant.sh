@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts the action server in the background, then either an interactive terminal chat
+# (`chat`) or the HTTP server with the REST channel and the web page (`serve`).
+# Whatever it started is stopped when it ends (Ctrl-D or /stop in chat, Ctrl-C in serve).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-chat}
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+model=$(.venv/bin/python scripts/train_model.py | tail -n 1)
+mkdir -p var logs
+
+.venv/bin/rasa run actions --actions actions -i 127.0.0.1 -p 5055 > logs/actions.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 120); do
+  if .venv/bin/python -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:5055/health", timeout=1)' 2>/dev/null; then break; fi
+  if ! kill -0 $actions_pid 2>/dev/null; then echo "动作服务器启动失败，见 logs/actions.log" >&2; exit 1; fi
+  sleep 0.5
+done
+
+if [ "$mode" = chat ]; then
+  echo "== 医保助手已启动。直接输入问题，例如「我的医保断缴了怎么办」；输入 /stop 或按 Ctrl-D 退出。"
+  .venv/bin/python -m bot.terminal_chat --model "$model"
+else
+  echo "== Rasa 服务: http://127.0.0.1:5005 （REST: /webhooks/rest/webhook，网页聊天: /chat），Ctrl-C 停止"
+  .venv/bin/python -m bot.server --model "$model"
+fi
