@@ -1,0 +1,264 @@
+"""Lapse (断缴): gaps, status today, 补缴 window and the waiting period on re-enrolment.
+
+Two entry points: `lapse_from_months` (a record of paid months) and `lapse_from_length` (what a user
+said: 「我职工医保断了4个月」).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.rules.common import PolicyView, RuleInputError, policy_view, region_assumption
+from bot.rules.parsing import normalise_insurance_type
+from bot.rules.policies import PolicyBook
+from bot.rules.results import Gap, LapseResult
+
+NO_BACKPAY_FOR_LAPSE = "补缴≠补报：断缴期间和等待期内看病的费用，医保基金一般不予支付"
+
+
+@dataclass(frozen=True)
+class ResidentWaitingRule:
+    """38号 numbers, read from policy data."""
+
+    fixed_months: int
+    months_per_lapsed_year: int
+    months_off_per_paid_back_year: int
+    long_lapse_years: int
+    long_lapse_min_months: int
+
+    @classmethod
+    def from_view(cls, view: PolicyView) -> ResidentWaitingRule:
+        return cls(*(view.value(f"resident.waiting.{k}") for k in (
+            "fixed_months", "months_per_lapsed_year", "months_off_per_paid_back_year",
+            "long_lapse_years", "long_lapse_min_months")))
+
+
+def resident_waiting_months(lapsed_years: int, paid_back_years: int, rule: ResidentWaitingRule) -> int:
+    """Fixed period + 1 month per lapsed year − 1 per year paid back (never below the fixed period);
+    a lapse of ≥ long_lapse_years keeps at least long_lapse_min_months."""
+    if lapsed_years < 0 or paid_back_years < 0:
+        raise RuleInputError("断保年数和补缴年数不能为负数")
+    paid_back = min(paid_back_years, lapsed_years)
+    variable = lapsed_years * rule.months_per_lapsed_year - paid_back * rule.months_off_per_paid_back_year
+    total = rule.fixed_months + max(0, variable)
+    if lapsed_years >= rule.long_lapse_years:
+        total = max(total, rule.long_lapse_min_months)
+    return total
+
+
+# ---------------------------------------------------------------- months arithmetic
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_from_index(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def find_gaps(paid_months: Iterable[date], until: date) -> list[Gap]:
+    """Unpaid runs between the first paid month and the month before `until`'s month."""
+    paid = {month_index(m) for m in paid_months}
+    if not paid:
+        return []
+    last_complete = month_index(until) - 1
+    gaps, unpaid_start = [], None
+    for index in range(min(paid), last_complete + 1):
+        if index in paid:
+            if unpaid_start is not None:
+                gaps.append(_gap(unpaid_start, index - 1, ongoing=False))
+            unpaid_start = None
+        elif unpaid_start is None:
+            unpaid_start = index
+    if unpaid_start is not None:
+        gaps.append(_gap(unpaid_start, last_complete, ongoing=True))
+    return gaps
+
+
+def _gap(start: int, end: int, ongoing: bool) -> Gap:
+    return Gap(month_from_index(start), month_from_index(end), end - start + 1, ongoing)
+
+
+def continuous_months_before(paid_months: Iterable[date], gap: Gap) -> int:
+    """How many months were paid without a break right before the gap started."""
+    paid, count = {month_index(m) for m in paid_months}, 0
+    index = month_index(gap.start) - 1
+    while index in paid:
+        count, index = count + 1, index - 1
+    return count
+
+
+# ---------------------------------------------------------------- 职工医保
+
+def _employee_status(view: PolicyView, lapse_months: int) -> tuple[str, list[str]]:
+    suspend_after = view.value("employee.suspend_after_unpaid_months")
+    window = view.value("employee.gap.retro_window_months")
+    if lapse_months < suspend_after:
+        return "正常", ["目前没有已到期未缴的月份，待遇正常"]
+    if lapse_months <= window:
+        return "暂停待遇", [f"已中断{lapse_months}个月（未超过{window}个月），停缴后一般从次月起暂停待遇，及时续缴可恢复"]
+    return "终止", [f"已中断{lapse_months}个月，超过{window}个月：需重新参保缴费，统筹地区可设置等待期"]
+
+
+def _employee_waiting(view: PolicyView, lapse_months: int) -> tuple[int, int, list[str]]:
+    window = view.value("employee.gap.retro_window_months")
+    if lapse_months <= window:
+        return 0, 0, []
+    maximum = view.value("employee.gap.max_waiting_months")
+    local = view.value("employee.gap.waiting_months")
+    if local is not None:
+        param = view.book.param("employee.gap.waiting_months", view.region.chain)
+        label = "（示例参数）" if param.illustrative else ""
+        return local, local, [f"{param.region}{label}：中断超过{window}个月后续缴，等待期{local}个月"]
+    return 0, maximum, [f"中断超过{window}个月，统筹地区可设不超过{maximum}个月的等待期（具体以参保地为准）"]
+
+
+def _employee_backpay(view: PolicyView, lapse_months: int, continuous_months: int | None) -> tuple[bool, str]:
+    window = view.value("employee.gap.retro_window_months")
+    years = view.value("employee.gap.min_continuous_years")
+    if lapse_months > window:
+        return False, f"中断已超过{window}个月，补缴一般不能追溯报销中断期间的费用"
+    if continuous_months is not None and continuous_months < years * 12:
+        return False, f"中断前连续参保不足{years}年，补缴后能否追溯按参保地规定"
+    return True, (f"转移接续或职工、居民医保互转时，中断不超过{window}个月且此前连续参保满{years}年的，"
+                  "按新参保地规定补缴后，中断期间待遇可追溯（医保办发〔2021〕43号）；其他情形按参保地规定")
+
+
+def _employee_result(view: PolicyView, lapse_months: int, gaps: list[Gap],
+                     continuous_months: int | None) -> LapseResult:
+    status, reasons = _employee_status(view, lapse_months)
+    wait_min, wait_max, wait_reasons = _employee_waiting(view, lapse_months)
+    covers, backpay_reason = _employee_backpay(view, lapse_months, continuous_months)
+    window = view.value("employee.gap.retro_window_months")
+    reasons += wait_reasons + ([backpay_reason] if lapse_months else [])
+    if lapse_months:
+        reasons.append(NO_BACKPAY_FOR_LAPSE)
+    return LapseResult(
+        decision=_decision("职工", status, lapse_months, wait_min, wait_max),
+        insurance_type="职工", status=status, benefits_suspended=status != "正常",
+        lapse_months=lapse_months, gaps=gaps, waiting_months_min=wait_min, waiting_months_max=wait_max,
+        backpay_window_months=window, backpay_covers_lapse=covers, reasons=reasons,
+        numbers={"断缴月数": lapse_months, "补缴追溯期限（月）": window,
+                 "等待期下限（月）": wait_min, "等待期上限（月）": wait_max},
+        sources=view.sources(), regional_variation=True, assumptions=region_assumption(view),
+        narrowing_facts=[] if wait_min == wait_max else ["参保地（各地等待期不同）"],
+    )
+
+
+# ---------------------------------------------------------------- 居民医保
+
+def _resident_status(view: PolicyView, today: date | None, current_year_paid: bool) -> tuple[str, list[str]]:
+    if current_year_paid:
+        return "正常", ["本年度已参保缴费"]
+    late_end = view.value("resident.late_payment_end_month")
+    if today is not None and late_end is not None and today.month <= late_end:
+        return "暂停待遇", [f"本年度尚未缴费，{late_end}月底前补缴的，自缴费之日起享受待遇"]
+    return "终止", ["本年度未参保缴费，目前不能享受居民医保待遇；重新参保后有待遇等待期"]
+
+
+def _resident_waiting(view: PolicyView, years_min: int, years_max: int, paid_back: int,
+                      exempt: bool) -> tuple[int, int, list[str]]:
+    if exempt:
+        return 0, 0, ["新生儿等特殊群体不设待遇等待期"]
+    rule = ResidentWaitingRule.from_view(view)
+    low = resident_waiting_months(years_min, paid_back, rule)
+    high = resident_waiting_months(years_max, paid_back, rule)
+    reasons = [f"固定等待期{rule.fixed_months}个月，每断保1年加{rule.months_per_lapsed_year}个月，"
+               f"每补缴1年减{rule.months_off_per_paid_back_year}个月（不低于固定等待期）"]
+    if years_max >= rule.long_lapse_years:
+        reasons.append(f"连续断保{rule.long_lapse_years}年及以上的，补缴后等待期仍不少于{rule.long_lapse_min_months}个月")
+    return low, high, reasons
+
+
+def _incentive_reason(view: PolicyView) -> str:
+    years = view.value("resident.incentive.continuous_years")
+    step = view.value("resident.incentive.step_min_yuan")
+    return (f"断保会让连续参保年限重新计算：连续参保满{years}年后每多1年，大病保险最高支付限额提高"
+            f"（每次不低于{step}元），断保后这项激励要重新累计")
+
+
+def _resident_result(view: PolicyView, status: str, reasons: list[str], years: tuple[int, int],
+                     lapse_months: int, gaps: list[Gap], paid_back: int, exempt: bool) -> LapseResult:
+    covered = status != "终止"  # enrolled, or still inside the late-payment window
+    wait_min, wait_max, wait_reasons = (0, 0, []) if covered else _resident_waiting(
+        view, years[0], years[1], paid_back, exempt)
+    reasons = reasons + wait_reasons + [_incentive_reason(view), NO_BACKPAY_FOR_LAPSE]
+    narrowing = [] if years[0] == years[1] else ["具体哪几个参保年度没有缴费（断保年数）"]
+    return LapseResult(
+        decision=_decision("居民", status, lapse_months, wait_min, wait_max),
+        insurance_type="居民", status=status, benefits_suspended=status != "正常",
+        lapse_months=lapse_months, gaps=gaps, lapsed_years_min=years[0], lapsed_years_max=years[1],
+        waiting_months_min=wait_min, waiting_months_max=wait_max, reasons=reasons,
+        numbers={"断缴月数": lapse_months, "断保年数下限": years[0], "断保年数上限": years[1],
+                 "补缴年数": paid_back, "等待期下限（月）": wait_min, "等待期上限（月）": wait_max},
+        sources=view.sources(), regional_variation=True, assumptions=region_assumption(view),
+        narrowing_facts=narrowing,
+    )
+
+
+def _resident_lapsed_years(paid_months: list[date], today: date) -> int:
+    """Full 参保年度 without any payment, counted back from last year until a paid year."""
+    paid_years = {m.year for m in paid_months}
+    year, count = today.year - 1, 0
+    while year >= min(paid_years) and year not in paid_years:
+        count, year = count + 1, year - 1
+    return count
+
+
+# ---------------------------------------------------------------- shared text
+
+def _decision(kind: str, status: str, months: int, wait_min: int, wait_max: int) -> str:
+    wait = f"{wait_min}个月" if wait_min == wait_max else f"{wait_min}–{wait_max}个月"
+    if status == "正常":
+        return f"{kind}医保目前状态正常" + (f"；按最近一次断保，重新参保的等待期为{wait}" if wait_max else "")
+    head = f"{kind}医保已中断约{months}个月，目前状态：{status}" if months else f"{kind}医保目前状态：{status}"
+    return head + (f"；续缴/重新参保后等待期约{wait}" if wait_max else "；及时续缴一般没有等待期")
+
+
+def _require_type(insurance_type: str | None) -> str:
+    kind = normalise_insurance_type(insurance_type)
+    if kind is None:
+        raise RuleInputError("请说明是职工医保还是居民医保（新农合、城乡居民医保都算居民医保）")
+    return kind
+
+
+# ---------------------------------------------------------------- entry points
+
+def lapse_from_months(paid_months: Iterable[date], insurance_type: str, today: date,
+                      region: str | None = None, paid_back_years: int = 0, exempt: bool = False,
+                      book: PolicyBook | None = None) -> LapseResult:
+    """From a contribution record (first day of each paid month)."""
+    kind, months = _require_type(insurance_type), sorted({m.replace(day=1) for m in paid_months})
+    if not months:
+        raise RuleInputError("没有查到缴费记录，无法判断断缴情况")
+    view = policy_view(region, book)
+    gaps = find_gaps(months, today)
+    ongoing = next((g for g in gaps if g.ongoing), None)
+    if kind == "职工":
+        lapse = ongoing.months if ongoing else 0
+        continuous = continuous_months_before(months, ongoing) if ongoing else None
+        return _employee_result(view, lapse, gaps, continuous)
+    current_paid = any(m.year == today.year for m in months)
+    status, reasons = _resident_status(view, today, current_paid)
+    years = 0 if current_paid else _resident_lapsed_years(months, today)
+    return _resident_result(view, status, reasons, (years, years), ongoing.months if ongoing else 0,
+                            gaps, paid_back_years, exempt)
+
+
+def lapse_from_length(lapse_months: int, insurance_type: str, region: str | None = None,
+                      paid_back_years: int = 0, exempt: bool = False,
+                      book: PolicyBook | None = None) -> LapseResult:
+    """From what the user said: an ongoing lapse of `lapse_months` months."""
+    kind = _require_type(insurance_type)
+    if lapse_months < 0:
+        raise RuleInputError("断缴月数不能为负数")
+    view = policy_view(region, book)
+    if kind == "职工":
+        return _employee_result(view, lapse_months, [], None)
+    years = (lapse_months // 12, -(-lapse_months // 12))
+    status, reasons = ("终止", ["本年度未参保缴费，目前不能享受居民医保待遇"]) if lapse_months else ("正常", [])
+    if years[0] != years[1]:
+        reasons.append(f"居民医保按参保年度缴费，断缴{lapse_months}个月折合断保{years[0]}到{years[1]}年")
+    return _resident_result(view, status, reasons, years, lapse_months, [], paid_back_years, exempt)

@@ -1,0 +1,189 @@
+"""Lapse: 38号 waiting periods (worked examples + monotonicity), 职工 gaps (43号), both entry points."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.rules.common import RuleInputError, policy_view
+from bot.rules.lapse import (
+    NO_BACKPAY_FOR_LAPSE,
+    ResidentWaitingRule,
+    find_gaps,
+    lapse_from_length,
+    lapse_from_months,
+    resident_waiting_months,
+)
+
+
+def months(first: str, last: str) -> list[date]:
+    y, m = map(int, first.split("-"))
+    end = tuple(map(int, last.split("-")))
+    out = []
+    while (y, m) <= end:
+        out.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def rule(book) -> ResidentWaitingRule:
+    return ResidentWaitingRule.from_view(policy_view(None, book))
+
+
+# 国办发〔2024〕38号: 3 months fixed, +1 per lapsed year, −1 per year paid back (not below the fixed 3),
+# at least 6 months after paying back when the lapse was ≥ 4 consecutive years.
+@pytest.mark.parametrize(
+    ("lapsed_years", "paid_back", "expected"),
+    [
+        (0, 0, 3),  # enrolled outside the window, no full year missed: fixed period only
+        (1, 0, 4),
+        (2, 0, 5),
+        (3, 0, 6),
+        (4, 0, 7),
+        (2, 1, 4),
+        (2, 2, 3),
+        (3, 5, 3),  # paying back more years than lapsed cannot go below the fixed period
+        (4, 4, 6),  # lapse ≥ 4 years: at least 6 months even after paying everything back
+        (5, 1, 7),
+        (6, 6, 6),
+        (10, 0, 13),
+    ],
+)
+def test_resident_waiting_period_worked_examples(rule, lapsed_years, paid_back, expected):
+    assert resident_waiting_months(lapsed_years, paid_back, rule) == expected
+
+
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40))
+def test_waiting_period_is_monotone_in_lapse_length(rule, years, more, paid_back):
+    shorter = resident_waiting_months(years, paid_back, rule)
+    assert resident_waiting_months(years + more, paid_back, rule) >= shorter >= rule.fixed_months
+
+
+@given(st.integers(0, 120), st.integers(0, 120), st.sampled_from(["职工", "居民"]),
+       st.sampled_from([None, "武汉", "深圳", "湖北"]))
+def test_waiting_from_message_is_monotone_in_months(book, lapse, more, kind, region):
+    short = lapse_from_length(lapse, kind, region, book=book)
+    long = lapse_from_length(lapse + more, kind, region, book=book)
+    assert long.waiting_months_min >= short.waiting_months_min
+    assert long.waiting_months_max >= short.waiting_months_max
+    assert long.waiting_months_min <= long.waiting_months_max
+
+
+def test_negative_years_are_rejected(rule):
+    with pytest.raises(RuleInputError):
+        resident_waiting_months(-1, 0, rule)
+
+
+# 职工医保 (43号): ≤ 3 months can be paid back; > 3 months: the region may set up to 6 months.
+@pytest.mark.parametrize(
+    ("lapse", "region", "status", "waiting"),
+    [
+        (0, None, "正常", (0, 0)),
+        (1, None, "暂停待遇", (0, 0)),
+        (3, None, "暂停待遇", (0, 0)),
+        (4, None, "终止", (0, 6)),
+        (4, "武汉", "终止", (3, 3)),
+        (4, "深圳市", "终止", (6, 6)),
+        (4, "湖北省", "终止", (0, 6)),
+    ],
+)
+def test_employee_lapse_from_message(book, lapse, region, status, waiting):
+    result = lapse_from_length(lapse, "职工", region, book=book)
+    assert (result.status, (result.waiting_months_min, result.waiting_months_max)) == (status, waiting)
+    assert result.benefits_suspended == (status != "正常")
+
+
+def test_message_example_employee_lapsed_four_months(book):
+    """「我职工医保断了4个月」"""
+    result = lapse_from_length(4, "职工", book=book)
+    assert result.backpay_covers_lapse is False
+    assert NO_BACKPAY_FOR_LAPSE in result.reasons
+    assert "43号" in result.source_line()
+    assert result.caveat() == "各地政策可能不同，以当地医保部门为准"
+    assert "终止" in result.decision and "0–6个月" in result.decision
+
+
+def test_resident_months_from_message_give_a_year_range(book):
+    result = lapse_from_length(14, "新农合", book=book)
+    assert result.insurance_type == "居民"
+    assert (result.lapsed_years_min, result.lapsed_years_max) == (1, 2)
+    assert (result.waiting_months_min, result.waiting_months_max) == (4, 5)
+    assert result.narrowing_facts
+    assert "国办发〔2024〕38号" in result.source_line()
+
+
+def test_newborns_have_no_waiting_period(book):
+    assert lapse_from_length(24, "居民", exempt=True, book=book).waiting_months_max == 0
+
+
+def test_unknown_insurance_type_asks_in_chinese(book):
+    with pytest.raises(RuleInputError, match="职工医保还是居民医保"):
+        lapse_from_length(4, "社保", book=book)
+
+
+def test_gaps_are_found_between_paid_months():
+    paid = months("2023-01", "2023-06") + months("2023-09", "2024-10")
+    gaps = find_gaps(paid, until=date(2025, 1, 20))
+    assert [(g.start, g.end, g.months, g.ongoing) for g in gaps] == [
+        (date(2023, 7, 1), date(2023, 8, 1), 2, False),
+        (date(2024, 11, 1), date(2024, 12, 1), 2, True),
+    ]
+
+
+def test_current_month_unpaid_is_not_yet_a_gap():
+    assert find_gaps(months("2024-01", "2024-12"), until=date(2025, 1, 10)) == []
+
+
+def test_seed_case_zhang_five_months_unpaid_is_suspended_and_not_paid_back(book):
+    """Seed 000: 张姐 left her job, 5 months unpaid, then hospitalised: 暂停/终止, no retroactive claim."""
+    paid = months("2016-01", "2024-07")
+    result = lapse_from_months(paid, "职工", today=date(2025, 1, 10), book=book)
+    assert result.lapse_months == 5
+    assert result.benefits_suspended
+    assert result.backpay_covers_lapse is False
+    assert result.status == "终止"
+
+
+def test_employee_short_gap_after_two_years_can_be_paid_back(book):
+    result = lapse_from_months(months("2022-01", "2024-10"), "职工", today=date(2025, 1, 15), book=book)
+    assert (result.status, result.lapse_months, result.backpay_covers_lapse) == ("暂停待遇", 2, True)
+
+
+def test_employee_short_gap_after_short_enrolment_depends_on_region(book):
+    result = lapse_from_months(months("2024-03", "2024-10"), "职工", today=date(2025, 1, 15), book=book)
+    assert result.backpay_covers_lapse is False
+
+
+def test_resident_record_counts_full_unpaid_years(book):
+    paid = months("2020-01", "2022-12")
+    result = lapse_from_months(paid, "居民", today=date(2026, 5, 1), book=book)
+    assert result.status == "终止"
+    assert result.lapsed_years_min == 3  # 2023, 2024, 2025
+    assert result.waiting_months_min == 6
+
+
+def test_resident_paid_back_years_shorten_the_wait(book):
+    paid = months("2020-01", "2022-12")
+    result = lapse_from_months(paid, "居民", today=date(2026, 5, 1), paid_back_years=2, book=book)
+    assert result.waiting_months_min == 4
+
+
+def test_resident_in_late_payment_window_is_suspended_not_terminated(book):
+    paid = months("2020-01", "2025-12")
+    in_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), region="武汉", book=book)
+    no_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), book=book)
+    assert (in_window.status, no_window.status) == ("暂停待遇", "终止")
+
+
+def test_resident_paid_this_year_is_normal(book):
+    result = lapse_from_months(months("2024-01", "2026-12"), "居民", today=date(2026, 5, 1), book=book)
+    assert (result.status, result.benefits_suspended, result.waiting_months_max) == ("正常", False, 0)
+
+
+def test_empty_record_is_a_user_facing_error(book):
+    with pytest.raises(RuleInputError):
+        lapse_from_months([], "职工", today=date(2025, 1, 1), book=book)

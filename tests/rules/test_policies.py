@@ -1,0 +1,129 @@
+"""Loader validation (clear errors naming file and key) and city → province → national fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.rules.policies import LIST_KEYS, SCHEMA, PolicyDataError, load_policies_from
+from bot.rules.regions import resolve_region
+
+
+def _edit(path: Path, change) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def test_real_policy_data_loads_with_every_key_sourced(book):
+    national = book.regions["全国"]
+    assert set(national.params) == set(SCHEMA)
+    assert set(national.lists) == LIST_KEYS
+    for policy in book.regions.values():
+        for entry in [*policy.params.values(), *policy.lists.values()]:
+            assert entry.source.document and entry.source.issuer and entry.source.date, entry.key
+            assert entry.note
+
+
+def test_regional_numbers_are_all_marked_illustrative(book):
+    for name, policy in book.regions.items():
+        if name != "全国":
+            assert all(p.illustrative for p in policy.params.values()), name
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        ("武汉市.yml", lambda d: d["parameters"].update({"no.such.key": d["parameters"]["employee.gap.waiting_months"]}),
+         "武汉市.yml: parameters.no.such.key: unknown key"),
+        ("national.yml", lambda d: d["parameters"]["transfer.out_working_days"].pop("source"),
+         "national.yml: parameters.transfer.out_working_days.source: missing source"),
+        ("national.yml", lambda d: d["parameters"]["law.registration_days"]["source"].pop("issuer"),
+         "national.yml: parameters.law.registration_days.source.issuer: missing"),
+        ("national.yml", lambda d: d["parameters"]["transfer.in_working_days"].update(value="五"),
+         "national.yml: parameters.transfer.in_working_days.value: expected int, got str"),
+        ("湖北省.yml", lambda d: d["parameters"]["drug.class_b_self_share"].update(value=8),
+         "湖北省.yml: parameters.drug.class_b_self_share.value: out of range"),
+        ("national.yml", lambda d: d["parameters"]["law.late_fee_daily_rate"].update(value=None),
+         "national.yml: parameters.law.late_fee_daily_rate.value: must not be null"),
+        ("national.yml", lambda d: d["parameters"]["law.registration_days"].update(valu=30),
+         "national.yml: parameters.law.registration_days: unknown keys ['valu']"),
+        ("national.yml", lambda d: d["parameters"]["law.registration_days"].pop("note"),
+         "national.yml: parameters.law.registration_days.note: missing note"),
+        ("national.yml", lambda d: d["parameters"].pop("transfer.in_working_days"),
+         "national.yml: parameters: missing keys ['transfer.in_working_days']"),
+        ("深圳市.yml", lambda d: d.update(parent="广西壮族自治区"), "深圳市.yml: parent: unknown province"),
+        ("深圳市.yml", lambda d: d.update(regoin="深圳市"), "深圳市.yml: <top>: unknown keys ['regoin']"),
+        ("深圳市.yml", lambda d: d.update(region="深圳"), "深圳市.yml: region: file name must equal"),
+        ("湖北省.yml", lambda d: d["lists"]["procedure.transfer_steps"].update(value="一条"),
+         "湖北省.yml: lists.procedure.transfer_steps.value: expected a list"),
+        ("武汉市.yml", lambda d: d["lists"].update({"checklist.旅游": d["lists"]["checklist.异地"]}),
+         "武汉市.yml: lists.checklist.旅游: unknown key"),
+    ],
+)
+def test_invalid_policy_files_fail_naming_file_and_key(policy_copy, file, change, expected):
+    _edit(policy_copy / file, change)
+    with pytest.raises(PolicyDataError) as err:
+        load_policies_from(policy_copy)
+    assert expected in str(err.value)
+
+
+def test_int_is_accepted_where_a_float_is_expected(policy_copy):
+    _edit(policy_copy / "national.yml", lambda d: d["parameters"]["drug.class_b_self_share"].update(value=0))
+    book = load_policies_from(policy_copy)
+    assert book.param("drug.class_b_self_share", ["全国"]).value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "chain"),
+    [
+        ("武汉", ["武汉市", "湖北省", "全国"]),
+        ("武汉市", ["武汉市", "湖北省", "全国"]),
+        ("湖北", ["湖北省", "全国"]),
+        ("湖北省", ["湖北省", "全国"]),
+        ("鄂", ["湖北省", "全国"]),
+        ("宜昌", ["湖北省", "全国"]),  # city without a file falls back to its province
+        ("深圳", ["深圳市", "广东省", "全国"]),
+        ("广州市", ["广东省", "全国"]),
+        ("北京", ["全国"]),
+        (None, ["全国"]),
+        ("", ["全国"]),
+    ],
+)
+def test_region_text_resolves_to_fallback_chain(book, text, chain):
+    assert resolve_region(text, book).chain == chain
+
+
+def test_lookup_falls_back_city_then_province_then_national(book):
+    chain = book.chain("武汉市")
+    assert book.param("inpatient.employee.level3.ratio", chain).region == "武汉市"
+    assert book.param("drug.class_b_self_share", chain).region == "湖北省"
+    assert book.param("transfer.out_working_days", chain).region == "全国"
+    assert book.param("drug.class_b_self_share", book.chain("深圳市")).value == 0.05
+
+
+def test_null_national_value_stays_null_without_a_regional_one(book):
+    assert book.param("employee.gap.waiting_months", book.chain("湖北省")).value is None
+    assert book.param("employee.gap.waiting_months", book.chain("武汉市")).value == 3
+    assert book.is_regional("employee.gap.waiting_months", ["全国"])
+    assert not book.is_regional("transfer.out_working_days", ["全国"])
+
+
+def test_regional_lists_add_to_national_ones(book):
+    entries = book.items("procedure.transfer_steps", book.chain("武汉市"))
+    assert [e.region for e in entries] == ["全国", "湖北省"]
+    assert len(book.items("procedure.transfer_steps", book.chain("深圳市"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "chain"),
+    [("武汉", ["武汉市", "湖北省", "全国"]), ("湖北", ["湖北省", "全国"]), ("鄂", ["湖北省", "全国"]),
+     ("宜昌市", ["湖北省", "全国"]), ("深圳市", ["深圳市", "广东省", "全国"]), ("北京", ["全国"])],
+)
+def test_internal_fallback_works_without_the_nlp_gazetteer(book, monkeypatch, text, chain):
+    import bot.rules.regions as regions
+
+    monkeypatch.setattr(regions, "_from_nlp", lambda _text: None)
+    assert resolve_region(text, book).chain == chain
