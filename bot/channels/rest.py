@@ -1,0 +1,108 @@
+"""REST channel that treats every request as untrusted input.
+
+Rasa's stock RestInput trusts the client's `input_channel` and `metadata`, lets any text use the
+"/intent{...}" syntax (which can fill slots from entities), and logs the raw message text on errors.
+This one accepts button payloads of known intents only, answers empty or oversized messages
+politely without running the model, and never logs message text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+BUTTON_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
+FULLWIDTH_SLASH = "／"
+EMPTY_REPLY = "请输入您想咨询的医保问题，例如「异地就医怎么备案」。回复「菜单」可查看全部功能。"
+TOO_LONG_REPLY = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送，我会逐条为您解答。"
+BAD_REQUEST = '请求格式错误：需要JSON对象，例如 {"sender": "用户标识", "message": "您的问题"}。'
+
+
+def clean_text(text: str) -> str:
+    """Drops control characters (keeps line breaks) and surrounding whitespace."""
+    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return "".join(kept).strip()
+
+
+def neutralise_intent_syntax(text: str, allowed_intents: frozenset[str]) -> str:
+    """Keeps '/intent' button payloads of known intents; any other leading '/' becomes text."""
+    match = BUTTON_PAYLOAD.match(text)
+    if match and match.group(1) in allowed_intents:
+        return text
+    return FULLWIDTH_SLASH + text[1:] if text.startswith("/") else text
+
+
+class SafeRestInput(RestInput):
+    """`/webhooks/rest/webhook` with input checks; used by the web page, tests and benchmarks."""
+
+    allowed_intents: frozenset[str] = frozenset()
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
+        channel = cls()
+        channel.allowed_intents = frozenset((credentials or {}).get("button_intents", []) or [])
+        return channel
+
+    def _payload_intents(self, request: Request) -> frozenset[str]:
+        if self.allowed_intents:
+            return self.allowed_intents
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
+        return frozenset(domain.intents) if domain else frozenset()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("safe_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = _json_object(request)
+            sender, text = (body or {}).get("sender"), (body or {}).get("message")
+            if not _valid_sender(sender) or not isinstance(text, str):
+                return response.json({"error": BAD_REQUEST}, status=400)
+            text = clean_text(text)
+            if not text:
+                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            if len(text) > MAX_MESSAGE_CHARS:
+                return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY}])
+            text = neutralise_intent_syntax(text, self._payload_intents(request))
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            except Exception:  # noqa: BLE001 - the user still gets an answer; text is not logged
+                logger.exception("rest message failed for one sender")
+            return response.json(collector.messages)
+
+        return webhook
+
+
+def _json_object(request: Request) -> dict | None:
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - any parse failure is the client's malformed JSON
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _valid_sender(sender: object) -> bool:
+    return isinstance(sender, str) and 0 < len(sender) <= MAX_SENDER_CHARS and sender.isprintable()

@@ -1,0 +1,110 @@
+// WeChat-style chat on Rasa's REST channel. Buttons become chips; a bare number picks from the
+// last options shown (like the hotline menu); 0 or 菜单 opens the menu.
+(function () {
+  "use strict";
+  const log = document.getElementById("log");
+  const chips = document.getElementById("chips");
+  const input = document.getElementById("input");
+  const senderKey = "yibao-sender";
+  const sender = localStorage.getItem(senderKey) || ("web-" + crypto.getRandomValues(new Uint32Array(2)).join(""));
+  localStorage.setItem(senderKey, sender);
+  let lastButtons = [];
+  let lastStamp = 0;
+
+  function stamp() {
+    const now = Date.now();
+    if (now - lastStamp < 5 * 60 * 1000) return;
+    lastStamp = now;
+    const d = new Date(now);
+    const el = document.createElement("div");
+    el.className = "time";
+    el.textContent = d.getHours() + ":" + String(d.getMinutes()).padStart(2, "0");
+    log.appendChild(el);
+  }
+
+  // Month grids such as "2026年：■■□···" become coloured cells; everything else stays text.
+  function fillBubble(bubble, text) {
+    for (const part of text.split(/([■□·]+)/)) {
+      if (/^[■□·]+$/.test(part) && part.length > 1) {
+        for (const ch of part) {
+          const cell = document.createElement("span");
+          cell.className = "cell " + (ch === "■" ? "paid" : ch === "□" ? "gap" : "future");
+          cell.title = ch === "■" ? "已缴" : ch === "□" ? "未缴" : "未到";
+          bubble.appendChild(cell);
+        }
+      } else {
+        bubble.appendChild(document.createTextNode(part));
+      }
+    }
+  }
+
+  function add(who, text) {
+    stamp();
+    const row = document.createElement("div");
+    row.className = "row " + who;
+    const avatar = document.createElement("div");
+    avatar.className = "avatar";
+    avatar.textContent = who === "bot" ? "医" : "我";
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    fillBubble(bubble, text);
+    row.append(avatar, bubble);
+    log.appendChild(row);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showChips(buttons) {
+    chips.replaceChildren();
+    lastButtons = buttons;
+    buttons.forEach(function (b, i) {
+      const chip = document.createElement("button");
+      chip.className = "chip";
+      chip.type = "button";
+      chip.textContent = (i + 1) + " " + b.title;
+      chip.onclick = function () { send(b.payload, b.title); };
+      chips.appendChild(chip);
+    });
+  }
+
+  function resolve(text) {
+    const t = text.trim();
+    if (t === "0" || t === "菜单") return "/help";
+    const n = /^\d{1,2}$/.test(t) ? parseInt(t, 10) : 0;
+    if (n >= 1 && n <= lastButtons.length) return lastButtons[n - 1].payload;
+    // A typed leading "/" is text, not Rasa's intent syntax (Rasa strips spaces before checking).
+    return t.startsWith("/") ? "\uFF0F" + t.slice(1) : t;
+  }
+
+  async function send(payload, shown) {
+    add("user", shown);
+    showChips([]);
+    try {
+      const res = await fetch("/webhooks/rest/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: sender, message: payload }),
+      });
+      if (!res.ok) throw new Error(res.status);
+      const replies = await res.json();
+      let buttons = [];
+      for (const r of replies) {
+        if (r.text) add("bot", r.text);
+        if (r.buttons && r.buttons.length) buttons = r.buttons;
+      }
+      if (!replies.length) add("bot", "（暂时没有回复）");
+      showChips(buttons);
+    } catch (e) {
+      add("bot", "系统繁忙，请稍后再试或拨打12393。");
+    }
+  }
+
+  document.getElementById("composer").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    const text = input.value;
+    if (!text.trim()) return;
+    input.value = "";
+    send(resolve(text), text);
+  });
+
+  add("bot", "您好，我是医保助手。请问有什么医保问题？回复「菜单」查看功能。");
+})();
