@@ -50,7 +50,7 @@ def load_examples(folder: Path) -> list[Example]:
 
 
 def region_f1(expected: list[frozenset[str]], found: list[frozenset[str]]) -> float:
-    true_pos = sum(len(e & f) for e, f in zip(expected, found))
+    true_pos = sum(len(e & f) for e, f in zip(expected, found, strict=False))
     n_found, n_expected = sum(map(len, found)), sum(map(len, expected))
     if not n_found and not n_expected:
         return 1.0

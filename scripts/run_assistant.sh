@@ -22,6 +22,8 @@ if [ "$mode" = chat ]; then
   echo "== 医保助手已启动。直接输入问题，例如「我的医保断缴了怎么办」；输入 /stop 或按 Ctrl-D 退出。"
   .venv/bin/python -m bot.terminal_chat --model "$model"
 else
-  echo "== Rasa 服务: http://127.0.0.1:5005 （REST: /webhooks/rest/webhook，网页聊天: /chat），Ctrl-C 停止"
-  .venv/bin/python -m bot.server --model "$model"
+  echo "== Rasa 服务: http://127.0.0.1:5005 （REST: /webhooks/rest/webhook，网页聊天: http://127.0.0.1:5005/chat），Ctrl-C 停止"
+  echo "   人工坐席控制台: .venv/bin/python -m bot.console"
+  .venv/bin/rasa run -m "$model" --enable-api -i 127.0.0.1 -p 5005 \
+    --credentials credentials.yml --endpoints endpoints.yml
 fi

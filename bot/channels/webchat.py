@@ -7,6 +7,7 @@ Everything is served from this package: no CDN, no build step.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import handoff_desk
+
 PAGE_DIR = Path(__file__).resolve().parent / "web"
+MAX_SENDER_CHARS = 128
 ASSETS = {"chat.css": "text/css; charset=utf-8", "chat.js": "application/javascript; charset=utf-8"}
 
 
@@ -46,5 +50,15 @@ class WebChatPage(InputChannel):
             if name not in ASSETS:
                 return response.text("not found", status=404)
             return response.text((PAGE_DIR / name).read_text(encoding="utf-8"), content_type=ASSETS[name])
+
+        @page.route("/chat/replies", methods=["GET"])
+        async def agent_replies(request: Request) -> HTTPResponse:
+            # Human agents' replies (转人工) for this web user; the page polls while a ticket is open.
+            sender = (request.args.get("sender") or "").strip()
+            after = request.args.get("after") or "0"
+            if not sender or len(sender) > MAX_SENDER_CHARS or not after.isdigit():
+                return response.json({"error": "需要 sender 和 after 参数"}, status=400)
+            replies = await asyncio.to_thread(handoff_desk.replies_for, sender, int(after))
+            return response.json({"replies": replies})
 
         return page

@@ -55,6 +55,18 @@ def open_tickets(session: Session) -> list[TicketView]:
     return [_view(t) for t in session.execute(query).scalars()]
 
 
+def tickets_of(session: Session, channel_user_id: str) -> list[TicketView]:
+    """Every ticket of one channel user, oldest first."""
+    query = (select(HandoffTicket).where(HandoffTicket.channel_user_id == channel_user_id)
+             .order_by(HandoffTicket.created_at, HandoffTicket.id))
+    return [_view(t) for t in session.execute(query).scalars()]
+
+
+def ticket(session: Session, ticket_id: int) -> TicketView | None:
+    found = session.get(HandoffTicket, ticket_id)
+    return _view(found) if found else None
+
+
 def _masked(item: dict) -> dict:
     return {**item, "text": redact_text(str(item.get("text", "")))}
 

@@ -91,7 +91,6 @@
         if (r.text) add("bot", r.text);
         if (r.buttons && r.buttons.length) buttons = r.buttons;
       }
-      if (!replies.length) add("bot", "（暂时没有回复）");
       showChips(buttons);
     } catch (e) {
       add("bot", "系统繁忙，请稍后再试或拨打12393。");
@@ -105,6 +104,21 @@
     input.value = "";
     send(resolve(text), text);
   });
+
+  // Replies typed by a human agent after 转人工 arrive here (the bot is paused meanwhile).
+  let agentSeen = Number(localStorage.getItem(senderKey + "-agent") || 0);
+  async function pollAgent() {
+    try {
+      const res = await fetch("/chat/replies?sender=" + encodeURIComponent(sender) + "&after=" + agentSeen);
+      if (res.ok) {
+        const body = await res.json();
+        for (const r of body.replies) add("bot", "【人工客服】" + r.text);
+        agentSeen += body.replies.length;
+        localStorage.setItem(senderKey + "-agent", String(agentSeen));
+      }
+    } catch (e) { /* offline for a moment: try again on the next tick */ }
+  }
+  setInterval(pollAgent, 4000);
 
   add("bot", "您好，我是医保助手。请问有什么医保问题？回复「菜单」查看功能。");
 })();

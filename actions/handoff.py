@@ -1,0 +1,41 @@
+"""转人工: open a ticket with the recent conversation (masked) and pause the bot for this user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import channel_of, in_thread
+from bot.records import handoff
+from bot.records.db import session_scope
+
+TRANSCRIPT_TURNS = 20
+
+
+def recent_transcript(events: list[dict[str, Any]], turns: int = TRANSCRIPT_TURNS) -> list[dict[str, str]]:
+    """The last `turns` user and bot messages, oldest first (masked when the ticket is stored)."""
+    lines = [{"sender": "user" if event["event"] == "user" else "bot", "text": event.get("text") or ""}
+             for event in events if event.get("event") in ("user", "bot") and event.get("text")]
+    return lines[-turns:]
+
+
+def open_ticket(channel: str, channel_user_id: str, reason: str, transcript: list[dict[str, str]]) -> int:
+    with session_scope() as session:
+        return handoff.open_ticket(session, channel, channel_user_id, reason, transcript)
+
+
+class ActionHumanHandoff(Action):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        reason = tracker.latest_message.get("text") or "转人工"
+        ticket = await in_thread(open_ticket, channel_of(tracker), tracker.sender_id, reason,
+                                 recent_transcript(tracker.events))
+        dispatcher.utter_message(response="utter_human_handoff", ticket=str(ticket))
+        # Paused: Rasa keeps logging the user's messages for the agent but answers nothing until resumed.
+        return [ConversationPaused()]

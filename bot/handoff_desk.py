@@ -1,0 +1,112 @@
+"""The human agent's side of 转人工: read open tickets, reply into the user's channel, close and resume.
+
+The bot paused the conversation when it opened the ticket (ConversationPaused); closing the ticket
+appends ConversationResumed through Rasa's HTTP API (`rasa run --enable-api`), so the bot answers
+that user again. Replies reach WeChat and WeCom users through the customer-service message API; web
+and REST users fetch them from /chat/replies (the chat page polls it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.privacy import redact_text
+from bot.records import handoff
+from bot.records.db import session_scope
+from bot.records.models import HandoffTicket
+
+CLOSING_TEXT = "人工服务已结束，感谢您的耐心。您可以继续向医保助手提问，回复「菜单」查看功能。"
+POLLED_CHANNELS = frozenset({"rest", "webchat"})
+
+
+@dataclass(frozen=True)
+class RasaConversations:
+    """Rasa's HTTP API for one server: the messages a paused user sent, and resuming them."""
+
+    base_url: str = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
+    token: str = os.environ.get("RASA_API_TOKEN", "")
+
+    def _url(self, sender: str, suffix: str) -> str:
+        url = f"{self.base_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker{suffix}"
+        return url + (f"?token={urllib.parse.quote(self.token)}" if self.token else "")
+
+    def messages_since_pause(self, sender: str) -> list[str]:
+        with urllib.request.urlopen(self._url(sender, ""), timeout=10) as reply:
+            events = json.load(reply).get("events", [])
+        return user_texts_after_pause(events)
+
+    def resume(self, sender: str) -> None:
+        body = json.dumps([{"event": "resume"}]).encode()
+        request = urllib.request.Request(self._url(sender, "/events"), data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+
+def user_texts_after_pause(events: list[dict[str, Any]]) -> list[str]:
+    """What the user wrote after the last pause, masked (the agent needs the question, not the ID)."""
+    paused_at = max((i for i, e in enumerate(events) if e.get("event") == "pause"), default=-1)
+    return [redact_text(e.get("text") or "") for e in events[paused_at + 1:] if e.get("event") == "user"]
+
+
+Deliver = Callable[[str, str, str], bool]
+
+
+def deliver_to_channel(channel: str, user: str, text: str) -> bool:
+    """Sends the agent's text to a WeChat/WeCom user; web users poll, so they need nothing here."""
+    if channel in POLLED_CHANNELS:
+        return True
+    import asyncio
+
+    from bot.channels.wechat_protocol import official_account_sender, wecom_sender
+
+    if channel == "wechat":
+        from bot.channels.wechat import wechat_config
+        sender = official_account_sender(wechat_config(os.environ))
+    elif channel == "wecom":
+        from bot.channels.wecom import wecom_config
+        sender = wecom_sender(wecom_config(os.environ))
+    else:
+        return False
+    return bool(sender and asyncio.run(sender.deliver(user, [text])))
+
+
+def reply(ticket_id: int, agent: str, text: str, deliver: Deliver = deliver_to_channel) -> bool:
+    """Stores the agent's reply on the ticket and sends it; False when the channel could not take it."""
+    with session_scope() as session:
+        ticket = _open_ticket(session, ticket_id)
+        handoff.add_agent_reply(session, ticket_id, agent, text)
+        channel, user = ticket.channel, ticket.channel_user_id
+    return deliver(channel, user, redact_text(text))
+
+
+def close(ticket_id: int, conversations: Any, deliver: Deliver = deliver_to_channel) -> None:
+    """Closes the ticket, tells the user, and lets the bot answer them again."""
+    with session_scope() as session:
+        ticket = _open_ticket(session, ticket_id)
+        handoff.add_agent_reply(session, ticket_id, "system", CLOSING_TEXT)
+        handoff.close_ticket(session, ticket_id)
+        channel, user = ticket.channel, ticket.channel_user_id
+    conversations.resume(user)
+    deliver(channel, user, CLOSING_TEXT)
+
+
+def replies_for(channel_user_id: str, after: int = 0) -> list[dict[str, str]]:
+    """Agent replies to a web/REST user across their tickets, oldest first, from index `after`."""
+    with session_scope() as session:
+        tickets = [t for t in handoff.tickets_of(session, channel_user_id) if t.channel in POLLED_CHANNELS]
+    replies = [{"text": r["text"], "at": r["at"]} for t in tickets for r in t.agent_replies]
+    return replies[max(after, 0):]
+
+
+def _open_ticket(session: Any, ticket_id: int) -> HandoffTicket:
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None or ticket.status != "open":
+        raise LookupError(f"工单 {ticket_id} 不存在或已关闭")
+    return ticket
