@@ -70,14 +70,13 @@ class ValidateVerificationForm(FormValidationAction):
                 await in_thread(_bind, channel_of(tracker), tracker.sender_id, outcome.person_ref)
             return events + [SlotSet("person_ref", outcome.person_ref),
                              SlotSet("id_number", mask_id(values["id_number"]))]
-        dispatcher.utter_message(response=_failure_response(outcome), minutes=outcome.locked_minutes or 30)
+        cleared = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if outcome.status == "locked":  # the form ends; action_verification_done says for how long
+            return events + cleared + [SlotSet("requested_slot", None)]
+        dispatcher.utter_message(response="utter_verification_failed")
         if outcome.status == "invalid_id":
             dispatcher.utter_message(text=outcome.message)
-        return events + [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", "person_name")]
-
-
-def _failure_response(outcome) -> str:
-    return "utter_verification_locked" if outcome.status == "locked" else "utter_verification_failed"
+        return events + cleared + [SlotSet("requested_slot", "person_name")]
 
 
 def _verify(values: dict, channel: str, channel_user_id: str):

@@ -42,7 +42,9 @@ class RasaConversations:
         return user_texts_after_pause(events)
 
     def resume(self, sender: str) -> None:
-        body = json.dumps([{"event": "resume"}]).encode()
+        # action_listen after resume: the next message starts a fresh turn instead of continuing
+        # the unanswered messages sent while paused.
+        body = json.dumps([{"event": "resume"}, {"event": "action", "name": "action_listen"}]).encode()
         request = urllib.request.Request(self._url(sender, "/events"), data=body, method="POST",
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10):

@@ -9,7 +9,8 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
 model=$(.venv/bin/python scripts/train_model.py | tail -n 1)
 mkdir -p var logs
 
-.venv/bin/rasa run actions --actions actions -i 127.0.0.1 -p 5055 > logs/actions.log 2>&1 &
+# rasa-sdk 3.6 has no --interface flag; SANIC_HOST keeps the action server on loopback.
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p 5055 > logs/actions.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 120); do

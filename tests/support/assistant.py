@@ -47,8 +47,8 @@ def start_action_server(env: dict[str, str], log_path: Path) -> tuple[subprocess
     log = open(log_path, "w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("rasa")), "run", "actions", "--actions", "actions",
-         "-i", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "-p", str(port)],
+        cwd=ROOT, env={**env, "SANIC_HOST": "127.0.0.1"}, stdout=log, stderr=subprocess.STDOUT,
     )
     wait_for(f"http://127.0.0.1:{port}/health", process)
     return process, f"http://127.0.0.1:{port}/webhook"
