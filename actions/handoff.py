@@ -11,15 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.identity import channel_of, in_thread
 from bot.records import handoff
 from bot.records.db import session_scope
-
-TRANSCRIPT_TURNS = 20
-
-
-def recent_transcript(events: list[dict[str, Any]], turns: int = TRANSCRIPT_TURNS) -> list[dict[str, str]]:
-    """The last `turns` user and bot messages, oldest first (masked when the ticket is stored)."""
-    lines = [{"sender": "user" if event["event"] == "user" else "bot", "text": event.get("text") or ""}
-             for event in events if event.get("event") in ("user", "bot") and event.get("text")]
-    return lines[-turns:]
+from bot.transcript import recent_transcript
 
 
 def open_ticket(channel: str, channel_user_id: str, reason: str, transcript: list[dict[str, str]]) -> int:

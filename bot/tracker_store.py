@@ -1,24 +1,44 @@
-"""SQL tracker store that never writes raw ID numbers or phone numbers.
+"""SQL tracker store that never writes raw ID numbers or phone numbers, and keeps long
+conversations as fast as short ones.
 
 Rasa keeps every user message, entity and slot in its tracker store; a person who verifies
 their identity types their ID number into the chat. Redacting on the way into the store keeps
 the conversation history useful while personal identifiers only live in the records store.
+
+A WeChat user keeps one OpenID for years. Rasa loads every event since the last session start
+for each message, and the policies rebuild the dialogue states of that whole history several
+times per prediction, so the cost of a message grows with the user's history (measured with
+bench/long_conversation.py). When a conversation at rest has more than COMPACT_AFTER_EVENTS
+events since its session start, the store starts a continuation session that carries the slots
+(verification included) and the recent transcript; older events stay in the table.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.privacy import redact_text
+from bot.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
+# About 25 turns. Small enough that the 1,000th message costs what the 1st does; 0 switches it off.
+DEFAULT_COMPACT_AFTER_EVENTS = 150
+# Slots that describe Rasa's own bookkeeping rather than the user.
+UNCARRIED_SLOTS = {"requested_slot", "session_started_metadata"}
+CONTINUED_FROM_KEY = "continued_from"
+CARRIED_OVER_KEY = "carried_over"
 
 
 def tracker_store_url() -> str:
@@ -40,8 +60,47 @@ def redact_value(value: Any) -> Any:
     return value
 
 
+def compact_after_events() -> int:
+    """Events since the session start that trigger a continuation (env TRACKER_COMPACT_AFTER_EVENTS)."""
+    return int(os.environ.get("TRACKER_COMPACT_AFTER_EVENTS", DEFAULT_COMPACT_AFTER_EVENTS))
+
+
+def at_rest(tracker: DialogueStateTracker) -> bool:
+    """Nothing in flight: no form, no pause for an agent, the bot is waiting for the user."""
+    return (tracker.active_loop_name is None and not tracker.is_paused()
+            and tracker.latest_action_name == ACTION_LISTEN_NAME and tracker.followup_action is None)
+
+
+def continuation_events(tracker: DialogueStateTracker) -> list[Event]:
+    """A new session that continues where the old one stopped.
+
+    SQLTrackerStore loads the rows stored since the newest session_started timestamp, in insertion
+    order. The continuation is appended after everything else: session_started with the transcript
+    of the older messages, the slots, then a copy of the last turn, so the policies still see the
+    user's latest message and the 30-minute session expiry (which ends a verification) counts from
+    it. The copied user message is marked `carried_over` in its metadata.
+    """
+    history = list(tracker.events)
+    users = [index for index, event in enumerate(history) if isinstance(event, UserUttered)]
+    if not users:
+        return []
+    last_turn = users[-1]
+    transcript = recent_transcript(event.as_dict() for event in history[:last_turn])
+    metadata = {CARRIED_TRANSCRIPT_KEY: transcript, CONTINUED_FROM_KEY: len(history)}
+    slots = [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
+             if value is not None and name not in UNCARRIED_SLOTS]
+    copies = [Event.from_parameters(event.as_dict()) for event in history[last_turn:]]
+    copies[0].metadata = {**(copies[0].metadata or {}), CARRIED_OVER_KEY: True}
+    events: list[Event] = [SessionStarted(metadata=metadata), *slots, ActionExecuted(ACTION_LISTEN_NAME), *copies]
+    started = max(time.time(), history[-1].timestamp + 1e-3)
+    for offset, event in enumerate(events):
+        event.timestamp = started + offset * 1e-4
+    return events
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore configured from the environment that redacts before saving."""
+    """SQLTrackerStore configured from the environment that redacts before saving and compacts
+    long conversations into continuation sessions."""
 
     def __init__(self, domain=None, host: str | None = None, event_broker=None, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host or tracker_store_url(), event_broker=event_broker, **kwargs)
@@ -49,16 +108,38 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = redact_value(event.as_dict())
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data, ensure_ascii=False),
-                    )
-                )
+            self._add_events(session, tracker.sender_id, self._additional_events(session, tracker))
+            limit = compact_after_events()
+            # Saved under the conversation lock at the end of a turn, so no other message of this
+            # user is in flight; the next message loads only the continuation.
+            if 0 < limit < len(tracker.events) and at_rest(tracker):
+                self._add_events(session, tracker.sender_id, continuation_events(tracker))
             session.commit()
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """Events of `tracker` not stored yet, also when the stored session is a continuation that
+        was written after `tracker` was loaded (the same tracker object saved twice)."""
+        query = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+        first_row = query.first()
+        first = json.loads(first_row.data) if first_row is not None else {}
+        continued_from = ((first.get("metadata") or {}).get(CONTINUED_FROM_KEY)
+                          if first.get("event") == SessionStarted.type_name else None)
+        if continued_from is not None and not any(
+                isinstance(event, SessionStarted) and event.timestamp == first.get("timestamp")
+                for event in tracker.events):
+            return itertools.islice(tracker.events, continued_from, None)
+        return itertools.islice(tracker.events, query.count(), None)
+
+    def _add_events(self, session: Any, sender_id: str, events: Iterable[Event]) -> None:
+        for event in events:
+            data = redact_value(event.as_dict())
+            session.add(
+                self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data, ensure_ascii=False),
+                )
+            )
