@@ -8,6 +8,7 @@ politely without running the model, and never logs message text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -19,6 +20,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.silence import silent_reply
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,9 @@ class SafeRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
             except Exception:  # noqa: BLE001 - the user still gets an answer; text is not logged
                 logger.exception("rest message failed for one sender")
+            if not collector.messages:
+                text = await asyncio.to_thread(silent_reply, sender)
+                return response.json([{"recipient_id": sender, "text": text}])
             return response.json(collector.messages)
 
         return webhook

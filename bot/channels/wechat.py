@@ -15,6 +15,7 @@ the WeCom channel (bot/channels/wecom.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,6 +31,7 @@ from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.numbered import NumberedChoices
+from bot.channels.silence import silent_reply
 from bot.channels.wechat_protocol import (
     MAX_BODY_BYTES,
     MENU_CLICK_INTENTS,
@@ -217,6 +219,8 @@ class CallbackChannel(InputChannel):
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, user, input_channel=self.name()))
         answer, buttons = render_bot_messages(collector.messages)
+        if not answer:
+            answer = await asyncio.to_thread(silent_reply, user)
         self.choices.remember(user, buttons)
         return "\n".join(part for part in (inbound.prefix, answer) if part) or None
 
