@@ -53,3 +53,17 @@ def assistant(trained_model, action_server_url, tracker_db_path):
 
 
 __all__ = ["ROOT"]
+
+
+@pytest.fixture(scope="session")
+def rasa_server(trained_model, action_server_url, records_db_url, tmp_path_factory) -> str:
+    """`rasa run` with the project's credentials.yml (REST, web page, WeChat, WeCom) on a free port."""
+    from tests.support.server import start_rasa_server, stop, write_endpoints
+
+    folder = tmp_path_factory.mktemp("server")
+    endpoints = write_endpoints(folder / "endpoints.yml", action_server_url)
+    process, url = start_rasa_server(
+        trained_model, endpoints, folder / "rasa.log", DATABASE_URL=records_db_url,
+        TRACKER_STORE_URL=f"sqlite:///{folder / 'tracker.db'}", WECHAT_TOKEN="test-token")
+    yield url
+    stop(process)

@@ -1,0 +1,46 @@
+"""A real `rasa run` server (HTTP channels from credentials.yml) for browser, WeChat and scale-out tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.assistant import ROOT, free_port, rasa_env, wait_for
+
+
+def write_endpoints(path: Path, action_url: str, lock_store_redis: str | None = None) -> Path:
+    lines = ["action_endpoint:", f"  url: \"{action_url}\"", "tracker_store:",
+             "  type: bot.tracker_store.RedactingSQLTrackerStore"]
+    if lock_store_redis:
+        host, port, db = _redis_parts(lock_store_redis)
+        lines += ["lock_store:", "  type: redis", f"  url: \"{host}\"", f"  port: {port}", f"  db: {db}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _redis_parts(url: str) -> tuple[str, int, int]:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 6379, int((parsed.path or "/0").strip("/") or 0)
+
+
+def start_rasa_server(model: Path, endpoints: Path, log_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("rasa")), "run", "-m", str(model), "--enable-api",
+         "-i", "127.0.0.1", "-p", str(port), "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
+        cwd=ROOT, env=rasa_env(**env), stdout=log, stderr=subprocess.STDOUT,
+    )
+    wait_for(f"http://127.0.0.1:{port}/status", process, seconds=180)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,93 @@
+"""Faults on loopback: the action server dies, the records database disappears, the Rasa server restarts.
+
+The user always gets an answer (「系统繁忙…12393」 within 5 s while something is down), and the
+conversation — including verification — carries on once it is back.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.request
+
+import pytest
+
+from tests.support.assistant import rasa_env, start_action_server
+from tests.support.server import start_rasa_server, stop, write_endpoints
+
+PERSONA = ("张伟", "4567", "420102198506120310")
+
+
+def say(base: str, sender: str, text: str) -> tuple[str, float]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 200
+        messages = json.load(reply)
+    return "\n".join(m.get("text", "") for m in messages), time.monotonic() - started
+
+
+@pytest.fixture()
+def system(trained_model, records_db_url, tmp_path):
+    """A private action server + Rasa server (the shared ones must survive this test)."""
+    db_file = tmp_path / "records.db"
+    shutil.copy(records_db_url.removeprefix("sqlite:///"), db_file)
+    env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}
+    actions, action_url = start_action_server(rasa_env(**env), tmp_path / "actions.log")
+    endpoints = write_endpoints(tmp_path / "endpoints.yml", action_url)
+    rasa, base = start_rasa_server(trained_model, endpoints, tmp_path / "rasa.log", **env)
+    state = {"model": trained_model, "actions": actions, "rasa": rasa, "base": base, "env": env, "db_file": db_file,
+             "endpoints": endpoints, "action_port": int(action_url.rsplit(":", 1)[1].split("/")[0])}
+    yield state
+    stop(state["rasa"])
+    stop(state["actions"])
+
+
+def restart_actions_on(port: int, env: dict, log) -> object:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.support.assistant import ROOT, wait_for
+
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("rasa")), "run", "actions", "--actions", "actions", "-p", str(port)],
+        cwd=ROOT, env={**rasa_env(**env), "SANIC_HOST": "127.0.0.1"}, stdout=open(log, "w"),
+        stderr=subprocess.STDOUT)
+    wait_for(f"http://127.0.0.1:{port}/health", process)
+    return process
+
+
+def test_failures_get_a_polite_answer_and_the_conversation_recovers(system, tmp_path) -> None:
+    base, user = system["base"], f"fault-{time.time_ns()}"
+    assert "依据" in say(base, user, "我职工医保断了4个月")[0]
+
+    stop(system["actions"])  # the action server dies
+    answer, seconds = say(base, user, "住院花了2万三级医院能报多少")
+    assert "系统繁忙" in answer and "12393" in answer and seconds < 5
+    system["actions"] = restart_actions_on(system["action_port"], system["env"], tmp_path / "actions2.log")
+    assert "依据" in say(base, user, "住院花了2万三级医院能报多少")[0]
+
+    say(base, user, "验证身份")
+    for part in PERSONA:
+        reply = say(base, user, part)[0]
+    assert "验证成功" in reply
+
+    hidden = system["db_file"].with_suffix(".hidden")
+    system["db_file"].rename(hidden)  # the records database goes away
+    try:
+        answer, seconds = say(base, user, "我的医保余额还有多少")
+        assert "系统繁忙" in answer and seconds < 5 and "元" not in answer
+    finally:
+        system["db_file"].unlink(missing_ok=True)  # sqlite may have created an empty file
+        hidden.rename(system["db_file"])
+    assert "元" in say(base, user, "我的医保余额还有多少")[0]
+
+    stop(system["rasa"])  # the Rasa server restarts: the conversation comes back from the SQL tracker store
+    system["rasa"], base = start_rasa_server(system["model"], system["endpoints"], tmp_path / "rasa2.log",
+                                             **system["env"])
+    records = say(base, user, "我的缴费记录")[0]
+    assert "■" in records and "验证" not in records  # still verified: no new offer to verify

@@ -1,0 +1,46 @@
+"""The web chat page in headless Chromium (Debian's chromium; .ci/run installs it): send, read, screenshot."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.support.assistant import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOT = ROOT / "results" / "webchat.png"
+# Without the background-networking flags Chromium keeps calling Google services this network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
+
+
+def test_chat_page_answers_in_the_browser(rasa_server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 420, "height": 800})
+        page.goto(f"{rasa_server}/chat")
+        assert page.title() == "医保助手"
+        bot_bubbles = page.locator(".row.bot .bubble")
+        before = bot_bubbles.count()
+        page.fill("#input", "我的医保断缴了怎么办")
+        page.click("#send")
+        page.wait_for_function(f"document.querySelectorAll('.row.bot .bubble').length > {before}", timeout=20000)
+        reply = bot_bubbles.nth(before).inner_text()
+        assert "断缴" in reply and "依据" in reply
+        assert page.locator(".row.user .bubble").last.inner_text() == "我的医保断缴了怎么办"
+
+        page.fill("#input", "菜单")
+        page.click("#send")
+        page.wait_for_selector(".chips button, .chips .chip", timeout=20000)
+        assert page.locator("#chips").inner_text().count("转人工") == 1
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(237, 237, 237)"  # WeChat's #EDEDED
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+        browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000
