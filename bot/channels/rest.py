@@ -3,12 +3,14 @@
 Rasa's stock RestInput trusts the client's `input_channel` and `metadata`, lets any text use the
 "/intent{...}" syntax (which can fill slots from entities), and logs the raw message text on errors.
 This one accepts button payloads of known intents only, answers empty or oversized messages
-politely without running the model, and never logs message text.
+politely without running the model, and never logs message text. Bodies are read as a stream and
+capped at MAX_BODY_BYTES (413): Sanic would otherwise buffer and parse up to 100 MB per request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import unicodedata
@@ -17,21 +19,31 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.constants import USER_INTENT_BACK, USER_INTENT_RESTART, USER_INTENT_SESSION_START
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.silence import silent_reply
+from bot.channels.wechat import read_body
+from bot.channels.wechat_protocol import RequestRejected
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 1000
 MAX_SENDER_CHARS = 128
+# A message is at most MAX_MESSAGE_CHARS; the cap leaves room for a pasted ~100 KB text (even as
+# \uXXXX escapes) to get the polite "too long" answer, and refuses anything bigger unread.
+MAX_BODY_BYTES = 256 * 1024
+# Rasa's own commands: "/restart" etc. would reset the conversation and answer nothing (the user
+# would see 系统繁忙). Typed, they are text like any other "/..." that is not a button.
+COMMAND_INTENTS = frozenset({USER_INTENT_RESTART, USER_INTENT_BACK, USER_INTENT_SESSION_START})
 BUTTON_PAYLOAD = re.compile(r"^/([a-z_]{2,40})$")
 FULLWIDTH_SLASH = "／"
 EMPTY_REPLY = "请输入您想咨询的医保问题，例如「异地就医怎么备案」。回复「菜单」可查看全部功能。"
 TOO_LONG_REPLY = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送，我会逐条为您解答。"
 BAD_REQUEST = '请求格式错误：需要JSON对象，例如 {"sender": "用户标识", "message": "您的问题"}。'
+TOO_LARGE = f"请求过大：请求体不能超过{MAX_BODY_BYTES // 1024} KB，单条消息不超过{MAX_MESSAGE_CHARS}字。"
 
 
 def clean_text(text: str) -> str:
@@ -68,7 +80,7 @@ class SafeRestInput(RestInput):
             return self.allowed_intents
         agent = getattr(request.app.ctx, "agent", None)
         domain = getattr(agent, "domain", None)
-        return frozenset(domain.intents) if domain else frozenset()
+        return frozenset(domain.intents) - COMMAND_INTENTS if domain else frozenset()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
@@ -77,9 +89,13 @@ class SafeRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            body = _json_object(request)
+            try:
+                body = _json_object(await read_body(request, MAX_BODY_BYTES))
+            except RequestRejected as rejected:
+                return response.json({"error": TOO_LARGE if rejected.status == 413 else BAD_REQUEST},
+                                     status=rejected.status)
             sender, text = (body or {}).get("sender"), (body or {}).get("message")
             if not _valid_sender(sender) or not isinstance(text, str):
                 return response.json({"error": BAD_REQUEST}, status=400)
@@ -102,10 +118,10 @@ class SafeRestInput(RestInput):
         return webhook
 
 
-def _json_object(request: Request) -> dict | None:
+def _json_object(raw: bytes) -> dict | None:
     try:
-        body = request.json
-    except Exception:  # noqa: BLE001 - any parse failure is the client's malformed JSON
+        body = json.loads(raw)
+    except Exception:  # noqa: BLE001 - bad UTF-8, bad JSON, nesting too deep: the client's malformed body
         return None
     return body if isinstance(body, dict) else None
 
