@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import joblib
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -34,6 +35,19 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "char_ngram_intents.joblib"
 
 
+def _with_fast_layout(model: Pipeline | None) -> Pipeline | None:
+    """Stores the weights column-major, which makes a single prediction ~4× faster, same numbers.
+
+    Scoring computes `X @ coef_.T` with X sparse; scipy needs the dense operand C-contiguous and
+    otherwise copies all of coef_ (intents × n-grams, ~1 M floats) for every message — about 6 ms
+    per message on a 2-core machine (cProfile of `rasa run`, bench/latency). With coef_ in Fortran
+    order, coef_.T is already C-contiguous and nothing is copied."""
+    classifier = model.steps[-1][1] if model is not None else None
+    if classifier is not None and getattr(classifier, "coef_", None) is not None:
+        classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return model
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
@@ -46,7 +60,7 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
         self.config = config
         self._model_storage = model_storage
         self._resource = resource
-        self.model = model
+        self.model = _with_fast_layout(model)
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
