@@ -291,13 +291,6 @@ CONCURRENT = {  # message -> what its complete answer contains (the user is veri
 }
 
 
-def _configured_lock_store_type() -> str:
-    import yaml
-
-    config = yaml.safe_load(PRODUCTION_ENDPOINTS.read_text(encoding="utf-8"))
-    return str((config.get("lock_store") or {}).get("type", "in_memory"))
-
-
 def _send_all_at_once(servers: tuple[str, ...], user: str) -> dict[str, str]:
     """Sends every CONCURRENT message at the same moment, spread round-robin over `servers`."""
     messages = list(CONCURRENT)
@@ -352,13 +345,6 @@ def test_concurrent_messages_of_one_sender_on_one_server(cluster: Cluster) -> No
     _check_serialised(cluster, user, _send_all_at_once((cluster.a,), user), earlier_messages=4)
 
 
-@pytest.mark.xfail(
-    _configured_lock_store_type() == "redis", strict=False,
-    reason="Rasa 3.6's stock RedisLockStore issues and releases tickets with a non-atomic GET + SET "
-           "(RasaHQ/rasa#9213; the atomic ConcurrentRedisLockStore of PR #11256 was reverted in #11428), "
-           "so two replicas that take messages of one user at the same moment can both run: messages are "
-           "lost from the tracker or answered 系统繁忙. Sticky routing avoids it; an atomic lock store in "
-           "endpoints.production.yml makes this test mandatory.")
 def test_concurrent_messages_of_one_sender_on_both_servers(cluster: Cluster) -> None:
     """Without sticky routing: simultaneous messages of one user spread over A and B."""
     user = _verified_user(cluster, "concurrent")
