@@ -81,7 +81,8 @@
     try {
       const res = await fetch("/webhooks/rest/webhook", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        // The header lets a load balancer route a user's messages to one Rasa server (docs/deploy.md).
+        headers: { "Content-Type": "application/json", "X-Yibao-Sender": sender },
         body: JSON.stringify({ sender: sender, message: payload }),
       });
       if (!res.ok) throw new Error(res.status);
