@@ -196,12 +196,23 @@ def check_tracker_db(path: Path, result: SoakResult) -> None:
         result.tracker_problems.extend(f"db {p}" for p in _turn_problems(sender, events.get(sender, []), sent))
 
 
+def _grouped(problems: list[str], examples: int = 3) -> list[str]:
+    """Problems counted by kind (the text after the sender, digits blanked), a few examples each."""
+    import re
+    from collections import Counter
+
+    kinds = Counter(re.sub(r"\d+", "N", p.split(": ", 1)[-1]) for p in problems)
+    lines = [f"{count} x {kind}" for kind, count in kinds.most_common(10)]
+    return lines + problems[:examples]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN_S", "MAX_S"),
-                        help="pause between a reply and the user's next message (default 0.5 2.0)")
+    parser.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN_S", "MAX_S"),
+                        help="pause between a reply and the user's next message: reading the answer and "
+                             "typing the next question (default 5 15, about 20 msg/s from 200 users)")
     parser.add_argument("--url", help="an already running `rasa run --enable-api` (default: start one)")
     parser.add_argument("--tracker-db", type=Path, help="its SQLite tracker store, to check the rows too")
     args = parser.parse_args(argv)
@@ -231,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         if stack is not None:
             stack.close()
     print(result.summary())
-    for line in (result.errors + result.tracker_problems)[:20]:
+    for line in _grouped(result.errors + result.tracker_problems):
         print("  " + line)
     print("PASS" if result.ok else "FAIL")
     return 0 if result.ok else 1
