@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from bench import servers
-from bench.load_client import RestTransport, closed_loop, open_loop, sequential, summarise
+from bench.load_client import RestTransport, closed_loop, open_loop, sequential, summarise, wait_until_idle
 from bench.wechat_client import WeChatTransport, random_aes_key
 
 ROOT = servers.ROOT
@@ -75,7 +75,16 @@ def timed_training(config: Path, out_dir: Path, name: str) -> tuple[Path, float]
     )
     seconds = time.monotonic() - started
     shutil.rmtree(out_dir / "cache", ignore_errors=True)
+    (out_dir / f"{name}.timing.json").write_text(json.dumps(
+        {"training_s": round(seconds, 1), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+         "load_average_after": os.getloadavg()}), encoding="utf-8")
     return out_dir / f"{name}.tar.gz", seconds
+
+
+def earlier_training(model: Path) -> dict[str, Any]:
+    """The training time recorded when bench/latency trained `model` (reused with --stock-model)."""
+    timing = model.with_name(model.name.removesuffix(".tar.gz") + ".timing.json")
+    return json.loads(timing.read_text(encoding="utf-8")) if timing.exists() else {}
 
 
 def fresh_training_of_ours() -> tuple[Path, float]:
@@ -140,24 +149,25 @@ async def measure_channel(transport: Any, label: str, plan: dict[str, Any], rate
     meter = CpuMeter(stack)  # after the warm-up conversations: measure the counted ones only
     recorder = await sequential(transport, plan["conversations"], f"{label}-seq2", warmup=0)
     result["a_sequential"] = summarise(recorder)
+    await wait_until_idle(transport.base_url)
     meter.add_to(result["a_sequential"])
     _progress(label, "(a) one at a time", result["a_sequential"])
     result["b_open_loop"] = {}
     for rate in rates:
-        await asyncio.sleep(1.0)  # let the previous phase drain
         started, meter = time.perf_counter(), CpuMeter(stack)
         recorder, users = await open_loop(transport, rate, plan["open_s"], f"{label}-open{rate}")
         summary = summarise(recorder, time.perf_counter() - started, offered=rate)
         summary["users"] = users
+        summary["drain_s"] = round(await wait_until_idle(transport.base_url), 1)
         meter.add_to(summary)
         result["b_open_loop"][str(rate)] = summary
         _progress(label, f"(b) open loop {rate} msg/s", summary)
     if closed_users:
-        await asyncio.sleep(1.0)
         meter = CpuMeter(stack)
         recorder, window = await closed_loop(transport, closed_users, plan["closed_s"], f"{label}-closed")
         summary = summarise(recorder, window)
         summary["users"] = closed_users
+        summary["drain_s"] = round(await wait_until_idle(transport.base_url), 1)
         meter.add_to(summary)
         result["c_closed_loop"] = summary
         _progress(label, f"(c) closed loop {closed_users} users", summary)
@@ -183,10 +193,12 @@ def run_stack(name: str, model: Path, plan: dict[str, Any], args: argparse.Names
     if args.rasa_workers > 1 and not redis:
         raise SystemExit("--rasa-workers > 1 needs REDIS_URL (Rasa refuses several workers with an in-memory lock store)")
     print(f"\n== {name}: starting action server + rasa run ({model.name}) ...", flush=True)
-    stack = servers.start_stack(name, model, extra_env=extra_env, rasa_workers=args.rasa_workers, redis_url=redis)
+    store = servers.WAL_TRACKER_STORE if args.tracker_variant == "wal" else servers.SHIPPED_TRACKER_STORE
+    stack = servers.start_stack(name, model, extra_env=extra_env, rasa_workers=args.rasa_workers,
+                                redis_url=redis, tracker_store=store)
     report: dict[str, Any] = {"model": model.name, "cold_start_s": round(stack.cold_start_s, 1),
                               "action_server_start_s": round(stack.action_start_s, 1),
-                              "rasa_workers": args.rasa_workers, "logs": str(stack.workdir.relative_to(ROOT))}
+                              "rasa_workers": args.rasa_workers, "tracker_store": store, "logs": str(stack.workdir.relative_to(ROOT))}
     print(f"  cold start (rasa run → first answer) {stack.cold_start_s:.1f} s; action server {stack.action_start_s:.1f} s",
           flush=True)
     try:
@@ -341,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1")),
                         help="Sanic workers of rasa run (> 1 needs REDIS_URL for the lock store)")
     parser.add_argument("--closed-users", type=int, default=50)
+    parser.add_argument("--tracker-variant", choices=["shipped", "wal"], default="shipped",
+                        help="wal = EXPERIMENT: the shipped tracker store with SQLite WAL + synchronous=NORMAL")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     _stop_on_sigterm()
@@ -377,7 +391,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.with_stock:
         stock_model = args.stock_model
-        if stock_model is None:
+        if stock_model is not None:
+            results["training"]["stock"] = {
+                "model": str(stock_model), **earlier_training(stock_model),
+                "note": "reused; trained earlier by bench/latency with reduced epochs "
+                        "(inference latency does not depend on the epoch count)"}
+        else:
             config = stock_config(args.stock_epochs)
             print(f"\n== training the stock config ({args.stock_epochs} epochs instead of 100) ...", flush=True)
             stock_model, seconds = timed_training(config, OUT / "stock-models", f"stock-e{args.stock_epochs}")

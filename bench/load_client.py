@@ -132,6 +132,7 @@ class Sample:
     ok: bool
     wrong: bool
     error: str | None
+    started_at: float
     finished_at: float
 
 
@@ -163,6 +164,7 @@ class UserFactory:
 class Recorder:
     samples: list[Sample] = field(default_factory=list)
     wrong_examples: list[str] = field(default_factory=list)
+    completed_in_window: int | None = None  # closed loop: successes that finished inside the window
 
     async def turn(self, transport: Transport, session: aiohttp.ClientSession, user: User,
                    scheduled: float | None = None) -> Sample:
@@ -181,7 +183,7 @@ class Recorder:
         wrong = error is None and not all(word in reply for word in turn.expect)
         if wrong and len(self.wrong_examples) < 8:
             self.wrong_examples.append(f"{user.script.name}#{user.position} {turn.text!r} -> {reply[:80]!r}")
-        sample = Sample(user.script.name, user.position, end - start, error is None, wrong, error, end)
+        sample = Sample(user.script.name, user.position, end - start, error is None, wrong, error, start, end)
         self.samples.append(sample)
         user.position += 1
         return sample
@@ -245,7 +247,11 @@ async def open_loop(transport: Transport, rate: float, duration_s: float, prefix
 
 async def closed_loop(transport: Transport, users: int, duration_s: float, prefix: str,
                       warmup_s: float = 2.0, mix: Sequence[Script] | None = None) -> tuple[Recorder, float]:
-    """(c) `users` users back to back; returns the samples finished in the measured window and its length."""
+    """(c) `users` users back to back for `warmup_s` + `duration_s`.
+
+    Returns the messages sent after the warm-up (all of them, however late they finished, so that
+    errors and slow replies count) and the window length; the achieved throughput is the number
+    of successful messages that finished inside the window divided by its length."""
     factory = UserFactory(prefix, mix or scripts())
     recorder = Recorder()
     stop_at = time.perf_counter() + warmup_s + duration_s
@@ -260,10 +266,27 @@ async def closed_loop(transport: Transport, users: int, duration_s: float, prefi
     async with session_for(users) as session:
         window_start = time.perf_counter() + warmup_s
         await asyncio.gather(*(run_user() for _ in range(users)))
-    window_end = min(stop_at, max((s.finished_at for s in recorder.samples), default=stop_at))
-    measured = [s for s in recorder.samples if window_start <= s.finished_at <= window_end]
-    recorder.samples = measured
-    return recorder, window_end - window_start
+    recorder.samples = [s for s in recorder.samples if s.started_at >= window_start]
+    recorder.completed_in_window = sum(s.ok and s.finished_at <= stop_at for s in recorder.samples)
+    return recorder, stop_at - window_start
+
+
+async def wait_until_idle(base_url: str, limit_s: float = 90.0) -> float:
+    """Waits until the server has worked off what earlier phases queued (requests the client gave
+    up on are still processed): `GET /` must answer within 50 ms three times in a row."""
+    started = time.perf_counter()
+    fast = 0
+    async with session_for(1) as session:
+        while fast < 3 and time.perf_counter() - started < limit_s:
+            sent = time.perf_counter()
+            try:
+                async with session.get(f"{base_url}/") as reply:
+                    await reply.read()
+                fast = fast + 1 if time.perf_counter() - sent < 0.05 else 0
+            except aiohttp.ClientError:
+                fast = 0
+            await asyncio.sleep(0.2)
+    return time.perf_counter() - started
 
 
 def summarise(recorder: Recorder, elapsed_s: float | None = None, offered: float | None = None) -> dict:
@@ -282,7 +305,8 @@ def summarise(recorder: Recorder, elapsed_s: float | None = None, offered: float
         result.update({f"p{q}_ms": round(float(np.percentile(good, q)), 1) for q in (50, 95, 99)})
         result.update(mean_ms=round(float(good.mean()), 1), max_ms=round(float(good.max()), 1))
     if elapsed_s:
-        result["throughput_msg_s"] = round(len(samples) / elapsed_s, 1)
+        done = recorder.completed_in_window if recorder.completed_in_window is not None else len(good)
+        result["throughput_msg_s"] = round(done / elapsed_s, 1)
     if offered is not None:
         result["offered_msg_s"] = offered
     return result

@@ -134,9 +134,45 @@ def prepare_records(workdir: Path) -> str:
     return url
 
 
-def write_endpoints(path: Path, action_url: str, redis_lock: str | None) -> Path:
-    lines = ["action_endpoint:", f'  url: "{action_url}"', "tracker_store:",
-             "  type: bot.tracker_store.RedactingSQLTrackerStore"]
+SHIPPED_TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
+WAL_TRACKER_STORE = "bench.servers.WalRedactingSQLTrackerStore"
+
+
+def __getattr__(name: str) -> type:
+    """`bench.servers.WalRedactingSQLTrackerStore`, built only inside the Rasa server that asks for it
+    (so the load client never imports Rasa)."""
+    if name == "WalRedactingSQLTrackerStore":
+        return _wal_tracker_store()
+    raise AttributeError(name)
+
+
+def _wal_tracker_store() -> type:
+    """EXPERIMENT, not the shipped store: the shipped redacting store with SQLite in WAL mode and
+    synchronous=NORMAL, to measure what the per-message commit (two fsyncs in rollback-journal
+    mode) costs. With WAL a commit is durable across a crash of the process, not of the machine."""
+    from sqlalchemy import event
+
+    from bot.tracker_store import RedactingSQLTrackerStore
+
+    def pragmas(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    class WalRedactingSQLTrackerStore(RedactingSQLTrackerStore):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", pragmas)
+                self.engine.dispose()  # connections opened before the listener reconnect with it
+
+    return WalRedactingSQLTrackerStore
+
+
+def write_endpoints(path: Path, action_url: str, redis_lock: str | None,
+                    tracker_store: str = SHIPPED_TRACKER_STORE) -> Path:
+    lines = ["action_endpoint:", f'  url: "{action_url}"', "tracker_store:", f"  type: {tracker_store}"]
     if redis_lock:  # more than one Sanic worker needs a lock store the workers share
         from urllib.parse import urlparse
 
@@ -191,7 +227,8 @@ class Stack:
 
 def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = None,
                 rasa_workers: int = 1, redis_url: str | None = None,
-                log_level: str | None = None, profile: bool = False) -> Stack:
+                log_level: str | None = None, profile: bool = False,
+                tracker_store: str = SHIPPED_TRACKER_STORE) -> Stack:
     """Starts a fresh stack; `cold_start_s` is `rasa run` Popen → first answered REST message.
 
     profile=True runs both servers under cProfile (stats written to the workdir when they stop)."""
@@ -221,9 +258,11 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
     action_url = f"http://127.0.0.1:{action_port}/webhook"
 
     endpoints = write_endpoints(workdir / "endpoints.yml", action_url,
-                                redis_url if rasa_workers > 1 else None)
+                                redis_url if rasa_workers > 1 else None, tracker_store)
     rasa_port = free_port()
     rasa_env = {**env, "SANIC_WORKERS": str(rasa_workers)}
+    if tracker_store.startswith("bench."):  # the experiment's class lives here, outside the package
+        rasa_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [RASA, "run", "-m", str(model), "-i", "127.0.0.1", "-p", str(rasa_port),
                "--credentials", "credentials.yml", "--endpoints", str(endpoints)]
     if log_level:
