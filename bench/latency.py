@@ -293,13 +293,15 @@ def verdict(results: dict[str, Any]) -> list[str]:
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
+    """Left: p50/p95/p99 against offered load (successful messages). Right: achieved vs offered."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
     styles = {"p50_ms": "-", "p95_ms": "--", "p99_ms": ":"}
+    top = 1.0
     for stack, report in results["stacks"].items():
         for channel in ("rest", "wechat", "wechat_safe"):
             data = report.get(channel)
@@ -308,20 +310,34 @@ def plot(results: dict[str, Any], path: Path) -> None:
             points = [(0.0, data["a_sequential"])] + [(float(r), s) for r, s in data["b_open_loop"].items()]
             color = None
             for key, style in styles.items():
-                xs = [x for x, s in points if key in s or (key == "p95_ms" and "p95_ms" in s)]
+                xs = [x for x, s in points if key in s]
                 ys = [s[key] for x, s in points if key in s]
                 (line,) = ax.plot(xs, ys, style, marker="o", color=color,
                                   label=f"{stack}/{channel} {key.removesuffix('_ms')}")
                 color = line.get_color()
+            loads = [(float(r), s) for r, s in data["b_open_loop"].items()]
+            right.plot([x for x, _ in loads], [s.get("throughput_msg_s", 0) for _, s in loads], marker="o",
+                       color=color, label=f"{stack}/{channel} open loop")
+            closed = data.get("c_closed_loop")
+            if closed:
+                right.axhline(closed.get("throughput_msg_s", 0), color=color, linestyle="--", linewidth=0.8,
+                              label=f"{stack}/{channel} closed loop, {closed['users']} users")
+            top = max([top, *(x for x, _ in loads)])
     ax.axhline(TARGETS["b50_p99_ms"], color="grey", linewidth=0.8)
     ax.text(1, TARGETS["b50_p99_ms"] * 1.05, "p99 target at 50 msg/s", color="grey", fontsize=8)
     ax.set_yscale("log")
     ax.set_xlabel("offered load (msg/s; 0 = one conversation at a time)")
-    ax.set_ylabel("latency per message (ms, log scale)")
-    ax.set_title(f"医保助手 latency vs offered load — {results['date']}, {results['machine']['cpus']} CPUs",
-                 fontsize=10)
+    ax.set_ylabel("latency per answered message (ms, log scale)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=6, ncol=2)
+    right.plot([0, top], [0, top], color="grey", linewidth=0.8, label="achieved = offered")
+    right.axhline(TARGETS["c_msg_s"], color="black", linewidth=0.6, linestyle=":", label="target (c)")
+    right.set_xlabel("offered load (msg/s)")
+    right.set_ylabel("answered messages per second")
+    right.grid(True, alpha=0.3)
+    right.legend(fontsize=6)
+    fig.suptitle(f"yibao assistant, bench.latency {results['date']}, {results['machine']['cpus']} CPUs "
+                 f"(load average at start {results['machine']['load_average_at_start'][0]:.1f})", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
