@@ -12,7 +12,9 @@ Three ways to drive them:
 
 An error is a non-200 answer, a transport failure, a timeout or an empty reply. A reply that lacks
 the words a correct answer must contain is counted separately as `wrong` (the model misunderstood
-or a conversation went off its script), so a fast but broken server cannot look good.
+or a conversation went off its script), so a fast but broken server cannot look good. A user whose
+message failed stops its conversation (its next turn would be off script), so `wrong` is not
+inflated by earlier errors; the server still processes a message the client gave up on.
 """
 
 from __future__ import annotations
@@ -209,8 +211,8 @@ async def sequential(transport: Transport, conversations: int, prefix: str, warm
                 await Recorder().turn(transport, session, user)
         for _ in range(conversations):
             user = factory.new()
-            while not user.done:
-                await recorder.turn(transport, session, user)
+            while not user.done and (await recorder.turn(transport, session, user)).ok:
+                pass
     return recorder
 
 
@@ -224,8 +226,8 @@ async def open_loop(transport: Transport, rate: float, duration_s: float, prefix
     tasks: list[asyncio.Task] = []
 
     async def one(user: User, scheduled: float) -> None:
-        await recorder.turn(transport, session, user, scheduled)
-        if not user.done:
+        sample = await recorder.turn(transport, session, user, scheduled)
+        if sample.ok and not user.done:  # after an error the user gives up (it is off its script)
             idle.append(user)
 
     async with session_for(int(rate * 2)) as session:
@@ -261,7 +263,8 @@ async def closed_loop(transport: Transport, users: int, duration_s: float, prefi
         while time.perf_counter() < stop_at:
             if user.done:
                 user = factory.new()
-            await recorder.turn(transport, session, user)
+            if not (await recorder.turn(transport, session, user)).ok:
+                user = factory.new()  # a user whose message failed gives up and someone else starts
 
     async with session_for(users) as session:
         window_start = time.perf_counter() + warmup_s
