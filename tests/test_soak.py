@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 
 import pytest
 
 from bench.soak import SoakResult, _turn_problems, check_tracker_db, check_trackers_http, drive
+from bot.tracker_store import CARRIED_OVER_KEY
 from tests.support.assistant import rasa_env, start_action_server
 from tests.support.server import start_rasa_server, stop, write_endpoints
 
@@ -27,7 +29,10 @@ def soak_system(trained_model, records_db_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("soak")
     db_file = folder / "records.db"
     shutil.copy(records_db_url.removeprefix("sqlite:///"), db_file)
-    env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}"}
+    # Continuation sessions after 40 events (production: 150) so that 30 s of conversation crosses
+    # several of them: the tracker check must hold across those boundaries too.
+    env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",
+           "TRACKER_COMPACT_AFTER_EVENTS": "40"}
     actions, action_url = start_action_server(rasa_env(**env), folder / "actions.log")
     endpoints = write_endpoints(folder / "endpoints.yml", action_url)
     try:
@@ -54,6 +59,9 @@ def test_concurrent_users_each_get_one_reply_per_message_and_nothing_is_lost(soa
     assert not result.tracker_problems, result.tracker_problems[:5]
     # Some conversations must have gone through verification and a personal answer from records.
     assert result.verified > 0
+    continuations = sqlite3.connect(tracker_db).execute(
+        "select count(*) from events where type_name = 'session_started' and data like '%continued_from%'").fetchone()[0]
+    assert continuations >= USERS, "the soak must cross continuation sessions"
 
 
 def test_the_tracker_check_sees_lost_duplicated_and_unanswered_messages() -> None:
@@ -75,4 +83,9 @@ def test_the_tracker_check_sees_lost_duplicated_and_unanswered_messages() -> Non
     assert _turn_problems("u", turns(stored[1], stored[0], stored[2]), sent)  # reordered
     assert _turn_problems("u", turns(*sent), sent)  # stored without redaction
     assert _turn_problems("u", turns(*stored, answered=False), sent)  # no bot answer
+    carried = turns(*stored) + [{"event": "session_started"}, {"event": "user", "text": stored[-1],
+                                "metadata": {CARRIED_OVER_KEY: True}}, {"event": "bot", "text": "好的"}]
+    assert _turn_problems("u", carried, sent) == []  # a continuation's marked copy is no duplicate
+    carried[-2]["metadata"] = {}
+    assert _turn_problems("u", carried, sent)  # an unmarked copy is
     assert not SoakResult(users=1, seconds=1.0).ok  # nothing sent is not a pass
