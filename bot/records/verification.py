@@ -2,12 +2,17 @@
 
 - The ID number is checked (length, format, birth date, GB 11643 check digit) before any lookup.
 - An unknown person and a wrong name/phone get the same result (no enumeration).
-- Five failed attempts by one channel user lock verification for 30 minutes.
+- Five failed attempts by one channel user lock verification for 30 minutes, and ten failed attempts
+  for one ID number from any number of channel users lock that number for 30 minutes: a REST or web
+  client picks its own sender id, and the 4-digit phone code must not be guessable by changing it.
+  One user alone always meets their own lock first. The ID-number lock applies to well-formed
+  numbers whether or not the person exists, so it reveals nothing.
 - On success only the opaque `Person.ref` leaves this module; typed values are never stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 import re
@@ -25,9 +30,13 @@ from bot.records.models import ChannelBinding, Person, VerificationAttempt
 from bot.records.queries import person_by_ref
 
 MAX_FAILURES = 5
+ID_NUMBER_MAX_FAILURES = 10
 LOCK_MINUTES = 30
 FAILURE_MEMORY = timedelta(hours=24)  # failures older than this no longer count towards a lock
 FAILED = ("invalid_id", "mismatch")
+# Failures per ID number are kept as attempts of this pseudo channel, keyed by a digest of the number.
+ID_NUMBER_CHANNEL = "id_number"
+LIMITS = {ID_NUMBER_CHANNEL: ID_NUMBER_MAX_FAILURES}
 
 MSG_OK = "身份验证成功。"
 MSG_MISMATCH = "您提供的姓名、身份证号或手机号后4位与登记信息不一致，请核对后重试。"
@@ -94,21 +103,37 @@ def verify(session: Session, name: str, id_number: str, phone_last4: str, channe
         return VerificationResult("locked", MSG_LOCKED.format(minutes=minutes), locked_minutes=minutes,
                                   attempts_left=0)
     problem = id_number_problem(id_number)
+    number_key = None if problem else id_number_key(id_number)
+    minutes = locked_minutes(session, ID_NUMBER_CHANNEL, number_key, now) if number_key else 0
+    if minutes:
+        _record(session, channel, channel_user_id, now, "locked")
+        return VerificationResult("locked", MSG_LOCKED.format(minutes=minutes), locked_minutes=minutes,
+                                  attempts_left=0)
     person = None if problem else _matching_person(session, name, id_number, phone_last4)
     status = "invalid_id" if problem else ("ok" if person else "mismatch")
     _record(session, channel, channel_user_id, now, status, person)
-    return _result(session, status, problem, person, channel, channel_user_id, now)
+    if number_key:
+        _record(session, ID_NUMBER_CHANNEL, number_key, now, status, person)
+    return _result(session, status, problem, person, channel, channel_user_id, now, number_key)
+
+
+def id_number_key(id_number: str) -> str:
+    """A digest that identifies a well-formed ID number in the attempts table without storing it."""
+    return hashlib.sha256(f"yibao-verification:{normalise_id_number(id_number)}".encode()).hexdigest()[:40]
 
 
 def _result(session: Session, status: str, problem: str | None, person: Person | None, channel: str,
-            channel_user_id: str, now: datetime) -> VerificationResult:
+            channel_user_id: str, now: datetime, number_key: str | None = None) -> VerificationResult:
     if person is not None:
         return VerificationResult("ok", MSG_OK, person_ref=person.ref)
-    minutes = locked_minutes(session, channel, channel_user_id, now)
-    if minutes:  # this failure was the fifth
+    minutes = max(locked_minutes(session, channel, channel_user_id, now),
+                  locked_minutes(session, ID_NUMBER_CHANNEL, number_key, now) if number_key else 0)
+    if minutes:  # this failure was the fifth (of this channel user or for this ID number)
         return VerificationResult("locked", MSG_LOCKED.format(minutes=minutes), locked_minutes=minutes,
                                   attempts_left=0)
     left = MAX_FAILURES - _failure_run(session, channel, channel_user_id, now)[0]
+    if number_key:
+        left = min(left, ID_NUMBER_MAX_FAILURES - _failure_run(session, ID_NUMBER_CHANNEL, number_key, now)[0])
     message = f"身份证号有误：{problem}" if problem else MSG_MISMATCH
     return VerificationResult(status, message, attempts_left=left)
 
@@ -162,7 +187,7 @@ def _failure_run(session: Session, channel: str, channel_user_id: str,
             count = 0
         elif attempt.outcome in FAILED and locked_until is None:
             count += 1
-            if count >= MAX_FAILURES:
+            if count >= LIMITS.get(channel, MAX_FAILURES):
                 locked_until = attempt.attempted_at + timedelta(minutes=LOCK_MINUTES)
     if locked_until is not None and locked_until <= now:
         count, locked_until = 0, locked_until

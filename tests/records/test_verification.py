@@ -14,6 +14,17 @@ from tests.records.conftest import NOW
 ZHANG = ("张伟", "420102198506120310", "4567")
 
 
+@pytest.fixture(autouse=True)
+def forget_failures_per_id_number(seeded_url):
+    """The seeded database is shared: one test's failures for an ID number must not lock the next."""
+    yield
+    from sqlalchemy import delete
+
+    from bot.records import db
+    with db.session_scope(seeded_url) as cleanup:
+        cleanup.execute(delete(VerificationAttempt).where(VerificationAttempt.channel == v.ID_NUMBER_CHANNEL))
+
+
 def _verify(session, channel_user, answers=ZHANG, now=NOW, channel="rest"):
     return v.verify(session, *answers, channel=channel, channel_user_id=channel_user, now=now)
 
@@ -54,6 +65,18 @@ def test_unknown_person_wrong_name_and_wrong_phone_get_the_same_answer(session) 
     assert unknown.status == wrong_name.status == wrong_phone.status == "mismatch"
     assert unknown == wrong_name == wrong_phone
     assert "不一致" in unknown.message
+
+
+def test_ten_failures_for_one_id_number_from_rotating_users_lock_it(session) -> None:
+    wrong = ("张伟", ZHANG[1], "0000")
+    results = [_verify(session, f"rotating-{i}", wrong, NOW + timedelta(seconds=i)) for i in range(10)]
+    assert [r.status for r in results] == ["mismatch"] * 9 + ["locked"]
+    right = _verify(session, "rotating-new", ZHANG, NOW + timedelta(minutes=1))
+    assert right.status == "locked" and right.person_ref is None
+    unknown = [_verify(session, f"unknown-{i}", ("王不存在", "11010519491231002X", "0000"), NOW + timedelta(seconds=i))
+               for i in range(10)]
+    assert unknown[-1].status == "locked", "an unknown number locks the same way: the lock reveals nothing"
+    assert _verify(session, "rotating-new", ZHANG, NOW + timedelta(minutes=31)).status == "ok"
 
 
 def test_five_failures_lock_for_thirty_minutes_even_for_correct_answers(session, channel_user) -> None:
