@@ -132,3 +132,12 @@ def test_family_member_data_needs_an_authorisation(assistant) -> None:
     verify(assistant, sender2, stranger)
     denied = assistant.texts("查一下我妈妈的医保余额", sender2)
     assert "授权" in denied
+
+
+def test_the_rules_issue_examples_get_computed_numbers_and_a_source(assistant) -> None:
+    lapse = assistant.texts("我职工医保断了4个月", assistant.new_sender())
+    assert "4个月" in lapse and "补缴" in lapse and "依据" in lapse and "43号" in lapse
+    estimate = assistant.texts("住院花了2万三级医院能报多少", assistant.new_sender())
+    # national 示例参数 (docs/rules.md): 职工 fund 12320.00–15200.00 元, own 4800.00–7680.00 元
+    assert "12320.00" in estimate and "15200.00" in estimate and "依据" in estimate
+    assert "各地政策可能不同" in estimate
