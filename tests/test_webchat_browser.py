@@ -40,6 +40,23 @@ def test_chat_page_answers_in_the_browser(rasa_server) -> None:
         assert page.locator("#chips").inner_text().count("转人工") == 1
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(237, 237, 237)"  # WeChat's #EDEDED
+        own = page.evaluate("getComputedStyle(document.querySelector('.row.user .bubble')).backgroundColor")
+        assert own == "rgb(149, 236, 105)"  # the green right bubble #95EC69
+
+        def send(text: str) -> str:
+            count = bot_bubbles.count()
+            page.fill("#input", text)
+            page.click("#send")
+            page.wait_for_function(f"document.querySelectorAll('.row.bot .bubble').length > {count}",
+                                   timeout=20000)
+            page.wait_for_timeout(300)  # the rest of the reply set
+            return "\n".join(bot_bubbles.nth(i).inner_text() for i in range(count, bot_bubbles.count()))
+
+        for text in ("验证身份", "张伟", "4567"):
+            send(text)
+        assert "验证成功" in send("420102198506120310")
+        send("我的缴费记录")
+        assert page.locator(".bubble .cell.paid").count() >= 12  # the month grid as coloured cells
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=False)
         browser.close()
