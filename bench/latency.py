@@ -236,7 +236,8 @@ def table_rows(results: dict[str, Any]) -> list[list[str]]:
     def add(stack: str, channel: str, phase: str, s: dict[str, Any]) -> None:
         rows.append([stack, channel, phase, str(s.get("offered_msg_s", "")), str(s.get("throughput_msg_s", "")),
                      str(s["messages"]), str(s.get("p50_ms", "-")), str(s.get("p95_ms", "-")),
-                     str(s.get("p99_ms", "-")), str(s.get("max_ms", "-")), str(s["errors"]), str(s["wrong"])])
+                     str(s.get("p99_ms", "-")), str(s.get("max_ms", "-")), str(s["errors"]), str(s["wrong"]),
+                     str(s.get("cpu_ms_per_msg_rasa", "-")), str(s.get("cpu_ms_per_msg_actions", "-"))])
 
     for stack, report in results["stacks"].items():
         for channel in ("rest", "wechat", "wechat_safe"):
@@ -253,7 +254,7 @@ def table_rows(results: dict[str, Any]) -> list[list[str]]:
 
 def print_table(results: dict[str, Any]) -> None:
     header = ["stack", "channel", "phase", "offered", "achieved", "n", "p50 ms", "p95 ms", "p99 ms", "max ms",
-              "errors", "wrong"]
+              "errors", "wrong", "cpu ms/msg rasa", "actions"]
     rows = table_rows(results)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     print("\n" + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
@@ -372,7 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tracker-variant", choices=["shipped", "wal"], default="shipped",
                         help="wal = EXPERIMENT: the shipped tracker store with SQLite WAL + synchronous=NORMAL")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--show", type=Path, metavar="JSON", help="only print the table of an earlier run")
     args = parser.parse_args(argv)
+    if args.show:
+        print_table(json.loads(args.show.read_text(encoding="utf-8")))
+        return 0
     _stop_on_sigterm()
 
     plan = phases(args.quick)
