@@ -25,6 +25,8 @@ if [ "$mode" = chat ]; then
 else
   echo "== Rasa 服务: http://127.0.0.1:5005 （REST: /webhooks/rest/webhook，网页聊天: http://127.0.0.1:5005/chat），Ctrl-C 停止"
   echo "   人工坐席控制台: .venv/bin/python -m bot.console"
-  .venv/bin/rasa run -m "$model" --enable-api -i 127.0.0.1 -p 5005 \
+  # Rasa's own API routes would accept 100 MB bodies (Sanic's default); the channels cap theirs lower.
+  # No --cors: the page is served from the same origin, so no other site may call the API.
+  SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576} .venv/bin/rasa run -m "$model" --enable-api -i 127.0.0.1 -p 5005 \
     --credentials credentials.yml --endpoints endpoints.yml
 fi
