@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 VENV_STAMP := .venv/.installed
 
-.PHONY: chat serve test setup model db lint bench clean
+.PHONY: chat serve test setup model db lint bench soak clean
 
 chat: setup db
 	bash scripts/run_assistant.sh chat
@@ -29,8 +29,20 @@ db: setup
 lint: setup
 	.venv/bin/ruff check .
 
-bench: setup db
+# All benchmarks, one after another (about an hour on 2 cores); each prints its numbers and writes
+# JSON and PNG files to bench/out/. bench/RESULTS.md records a run. PostgreSQL is used for the
+# long-conversation bench when TEST_POSTGRES_URL is set.
+bench: setup
+	.venv/bin/python scripts/train_model.py
 	.venv/bin/python -m bench.nlu_eval
+	.venv/bin/python -m bench.latency --with-stock
+	.venv/bin/python -m bench.long_conversation $(if $(TEST_POSTGRES_URL),--postgres $(TEST_POSTGRES_URL))
+	.venv/bin/python -m bench.soak --users 200 --minutes 10
+
+# The soak alone: 200 simulated users for 10 minutes on loopback.
+soak: setup
+	.venv/bin/python scripts/train_model.py
+	.venv/bin/python -m bench.soak --users 200 --minutes 10
 
 clean:
 	rm -rf build models var logs .pytest_cache
