@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
@@ -39,6 +40,17 @@ DEFAULT_COMPACT_AFTER_EVENTS = 150
 UNCARRIED_SLOTS = {"requested_slot", "session_started_metadata"}
 CONTINUED_FROM_KEY = "continued_from"
 CARRIED_OVER_KEY = "carried_over"
+STORED_EVENTS_ATTRIBUTE = "_stored_events"
+
+
+def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
+    """WAL with synchronous=NORMAL: a commit costs ~0.04 ms instead of ~4.5 ms of fsync on the
+    server's event loop (bench/latency). A commit survives a crash of the process, not a power loss
+    of the machine; production uses PostgreSQL (docs/deploy.md)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def tracker_store_url() -> str:
@@ -104,6 +116,17 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain=None, host: str | None = None, event_broker=None, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host or tracker_store_url(), event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            self.engine.dispose()  # connections opened while creating the table get the settings too
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            # What is stored for this session right now; save() appends after it without asking the
+            # database again (the conversation lock keeps other writers out meanwhile).
+            setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -112,13 +135,19 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             limit = compact_after_events()
             # Saved under the conversation lock at the end of a turn, so no other message of this
             # user is in flight; the next message loads only the continuation.
+            stored = len(tracker.events)
             if 0 < limit < len(tracker.events) and at_rest(tracker):
                 self._add_events(session, tracker.sender_id, continuation_events(tracker))
+                stored = None  # the stored session is now the continuation: count it next time
             session.commit()
+        setattr(tracker, STORED_EVENTS_ATTRIBUTE, stored)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         """Events of `tracker` not stored yet, also when the stored session is a continuation that
         was written after `tracker` was loaded (the same tracker object saved twice)."""
+        known = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        if known is not None:
+            return itertools.islice(tracker.events, known, None)
         query = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
         first_row = query.first()
         first = json.loads(first_row.data) if first_row is not None else {}

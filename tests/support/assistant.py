@@ -87,7 +87,7 @@ def load_assistant(model: Path, action_url: str, tracker_store) -> Assistant:
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    agent = Agent.load(str(model), tracker_store=tracker_store, action_endpoint=EndpointConfig(url=action_url))
+    agent = Agent.load(str(model), tracker_store=tracker_store, action_endpoint=EndpointConfig(url=action_url, enable_selective_domain=True))
     agent.tracker_store.domain = agent.domain
     return Assistant(agent=agent, loop=loop)
 

@@ -10,7 +10,7 @@ from tests.support.assistant import ROOT, free_port, rasa_env, wait_for
 
 
 def write_endpoints(path: Path, action_url: str, lock_store_redis: str | None = None) -> Path:
-    lines = ["action_endpoint:", f"  url: \"{action_url}\"", "tracker_store:",
+    lines = ["action_endpoint:", f"  url: \"{action_url}\"", "  enable_selective_domain: true", "tracker_store:",
              "  type: bot.tracker_store.RedactingSQLTrackerStore"]
     if lock_store_redis:
         host, port, db = _redis_parts(lock_store_redis)
