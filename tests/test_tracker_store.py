@@ -4,7 +4,9 @@ losing slots, verification expiry, the 转人工 transcript or a single event.""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,10 +24,33 @@ def domain() -> Domain:
     return Domain.load(str(ROOT / "domain.yml"))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path):
+    """The embedded default, and the production PostgreSQL store when TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("TEST_POSTGRES_URL is not set: the PostgreSQL tracker store is not tested")
+    import sqlalchemy as sa
+
+    name = f"yibao_tracker_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture()
-def store(domain, tmp_path: Path, monkeypatch) -> RedactingSQLTrackerStore:
+def store(domain, store_url: str, monkeypatch) -> RedactingSQLTrackerStore:
     monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
-    return RedactingSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    tracker_store = RedactingSQLTrackerStore(domain=domain, host=store_url)
+    yield tracker_store
+    tracker_store.engine.dispose()
 
 
 def turn(tracker: DialogueStateTracker, number: int) -> None:
