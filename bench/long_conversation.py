@@ -18,15 +18,13 @@ import argparse
 import json
 import statistics
 import tempfile
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.assistant import ROOT, rasa_env, start_action_server, train_model
-from tests.support.server import start_rasa_server, stop, write_endpoints
+from tests.support.server import say, start_rasa_server, stop, write_endpoints
 
 OUT = ROOT / "bench" / "out"
 TARGET_RATIO = 1.5
@@ -38,16 +36,6 @@ CYCLE = [
     "住院花了2万三级医院能报多少", "亲情账户怎么绑定", "怎么查医保消费记录", "你好",
     "单位欠缴医保怎么办", "退休了医保还要交吗", "医保个人账户能给家人用吗",
 ]
-
-
-def say(base: str, sender: str, text: str) -> tuple[str, float]:
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as reply:
-        messages = json.load(reply)
-    return "\n".join(m.get("text", "") for m in messages), time.perf_counter() - started
 
 
 @contextmanager

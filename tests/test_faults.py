@@ -6,28 +6,15 @@ conversation — including verification — carries on once it is back.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
-import urllib.request
 
 import pytest
 
 from tests.support.assistant import rasa_env, start_action_server
-from tests.support.server import start_rasa_server, stop, write_endpoints
+from tests.support.server import say, start_rasa_server, stop, write_endpoints
 
 PERSONA = ("张伟", "4567", "420102198506120310")
-
-
-def say(base: str, sender: str, text: str) -> tuple[str, float]:
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    started = time.monotonic()
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        assert reply.status == 200
-        messages = json.load(reply)
-    return "\n".join(m.get("text", "") for m in messages), time.monotonic() - started
 
 
 @pytest.fixture()

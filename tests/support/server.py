@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from tests.support.assistant import ROOT, free_port, rasa_env, wait_for
@@ -36,6 +39,18 @@ def start_rasa_server(model: Path, endpoints: Path, log_path: Path, **env: str) 
     )
     wait_for(f"http://127.0.0.1:{port}/status", process, seconds=180)
     return process, f"http://127.0.0.1:{port}"
+
+
+def say(base: str, sender: str, text: str, timeout: float = 60) -> tuple[str, float]:
+    """One message through the REST channel: the joined reply texts and the seconds it took."""
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        assert reply.status == 200
+        messages = json.load(reply)
+    return "\n".join(m.get("text", "") for m in messages), time.perf_counter() - started
 
 
 def stop(process: subprocess.Popen) -> None:
