@@ -65,7 +65,7 @@ def ours_model() -> tuple[Path, dict]:
 def timed_training(config: Path, out_dir: Path, name: str) -> tuple[Path, float]:
     """`rasa train` from scratch (no cache) into `out_dir`; the developer's models/ is untouched."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = servers.base_env()
+    env = servers.rasa_env()
     started = time.monotonic()
     subprocess.run(
         [servers.RASA, "train", "--config", str(config), "--out", str(out_dir), "--fixed-model-name", name,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,41 +18,20 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.assistant import free_port, rasa_env, wait_for
+from tests.support.server import stop
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 RASA = str(Path(sys.executable).with_name("rasa"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def base_env(**extra: str) -> dict[str, str]:
-    """Like scripts/train_model.rasa_env: no telemetry, quiet TensorFlow, fixed hash seed."""
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
-    env.setdefault("PYTHONHASHSEED", "0")
-    env.update(extra)
-    return env
 
 
-def _get(url: str, timeout: float = 1.0) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as reply:
-        return reply.read()
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
-        try:
-            _get(url)
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(url)
 
 
 def first_answer(base_url: str, process: subprocess.Popen, seconds: float = 300) -> None:
@@ -112,15 +90,6 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def prepare_records(workdir: Path) -> str:
@@ -130,7 +99,7 @@ def prepare_records(workdir: Path) -> str:
     url = f"sqlite:///{path}"
     for command in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "bot.records", command, "--url", url], cwd=ROOT,
-                       env=base_env(DATABASE_URL=url), check=True, stdout=subprocess.DEVNULL)
+                       env=rasa_env(DATABASE_URL=url), check=True, stdout=subprocess.DEVNULL)
     return url
 
 
@@ -236,7 +205,7 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
     workdir.mkdir(parents=True, exist_ok=True)
     records_url = prepare_records(workdir)
     tracker_path = workdir / "tracker.db"
-    env = base_env(DATABASE_URL=records_url, TRACKER_STORE_URL=f"sqlite:///{tracker_path}",
+    env = rasa_env(DATABASE_URL=records_url, TRACKER_STORE_URL=f"sqlite:///{tracker_path}",
                    **(extra_env or {}))
 
     def profiled(command: list[str], label: str) -> list[str]:
@@ -250,7 +219,7 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
         stdout=open(workdir / "actions.log", "w"), stderr=subprocess.STDOUT,
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, 120)
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions, 120, poll=0.05)
     except Exception:
         stop(actions)
         raise
@@ -260,15 +229,15 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
     endpoints = write_endpoints(workdir / "endpoints.yml", action_url,
                                 redis_url if rasa_workers > 1 else None, tracker_store)
     rasa_port = free_port()
-    rasa_env = {**env, "SANIC_WORKERS": str(rasa_workers)}
+    server_env = {**env, "SANIC_WORKERS": str(rasa_workers)}
     if tracker_store.startswith("bench."):  # the experiment's class lives here, outside the package
-        rasa_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        server_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [RASA, "run", "-m", str(model), "-i", "127.0.0.1", "-p", str(rasa_port),
                "--credentials", "credentials.yml", "--endpoints", str(endpoints)]
     if log_level:
         command += [f"--{log_level}"] if log_level in ("quiet", "verbose", "debug") else []
     started = time.monotonic()
-    rasa = subprocess.Popen(profiled(command, "rasa"), cwd=ROOT, env=rasa_env,
+    rasa = subprocess.Popen(profiled(command, "rasa"), cwd=ROOT, env=server_env,
                             stdout=open(workdir / "rasa.log", "w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{rasa_port}"
     try:
@@ -279,4 +248,4 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
         raise
     cold = time.monotonic() - started
     return Stack(name=name, workdir=workdir, rasa_url=base, action_url=action_url, rasa=rasa,
-                 actions=actions, cold_start_s=cold, action_start_s=action_start, env=rasa_env)
+                 actions=actions, cold_start_s=cold, action_start_s=action_start, env=server_env)

@@ -54,8 +54,11 @@ def say(base: str, sender: str, text: str, timeout: float = 60) -> tuple[str, fl
 
 
 def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(timeout=10)
