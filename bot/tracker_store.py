@@ -29,8 +29,10 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
 from bot.privacy import redact_text
+from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
 from bot.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
@@ -116,9 +118,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain=None, host: str | None = None, event_broker=None, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host or tracker_store_url(), event_broker=event_broker, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-            self.engine.dispose()  # connections opened while creating the table get the settings too
+        if sqlite_file(str(self.engine.url)) is not None:
+            # Rasa's engine for an SQLite file opens and closes a connection per session (NullPool).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = pooled_sqlite_engine(str(url), _sqlite_write_ahead_log)
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         tracker = await super().retrieve(sender_id)

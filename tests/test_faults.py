@@ -6,12 +6,11 @@ conversation — including verification — carries on once it is back.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
 
-from tests.support.assistant import rasa_env, start_action_server
+from tests.support.assistant import copy_sqlite_database, rasa_env, start_action_server
 from tests.support.server import say, start_rasa_server, stop, write_endpoints
 
 PERSONA = ("张伟", "4567", "420102198506120310")
@@ -21,7 +20,7 @@ PERSONA = ("张伟", "4567", "420102198506120310")
 def system(trained_model, records_db_url, tmp_path):
     """A private action server + Rasa server (the shared ones must survive this test)."""
     db_file = tmp_path / "records.db"
-    shutil.copy(records_db_url.removeprefix("sqlite:///"), db_file)
+    copy_sqlite_database(records_db_url, db_file)
     env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}
     actions, action_url = start_action_server(rasa_env(**env), tmp_path / "actions.log")
     endpoints = write_endpoints(tmp_path / "endpoints.yml", action_url)

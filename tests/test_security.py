@@ -16,7 +16,6 @@ import hashlib
 import json
 import re
 import select
-import shutil
 import socket
 import subprocess
 import time
@@ -28,7 +27,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from tests.support.assistant import ROOT, rasa_env, start_action_server
+from tests.support.assistant import ROOT, copy_sqlite_database, rasa_env, start_action_server
 from tests.support.server import start_rasa_server, stop, write_endpoints
 
 TOKEN = "security-test-token"  # WECHAT_TOKEN of the private server
@@ -43,7 +42,7 @@ def system(trained_model, records_db_url, tmp_path_factory) -> dict:
     """Private servers: lockouts and log scans must not depend on (or disturb) other tests."""
     folder = tmp_path_factory.mktemp("security")
     db_file = folder / "records.db"
-    shutil.copy(records_db_url.removeprefix("sqlite:///"), db_file)
+    copy_sqlite_database(records_db_url, db_file)
     env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}"}
     actions, action_url = start_action_server(rasa_env(**env), folder / "actions.log")
     endpoints = write_endpoints(folder / "endpoints.yml", action_url)

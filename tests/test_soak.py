@@ -8,14 +8,13 @@ enough for the tracker store to start continuation sessions (bot/tracker_store.p
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
 
 import pytest
 
 from bench.soak import SoakResult, _turn_problems, check_tracker_db, check_trackers_http, drive
 from bot.tracker_store import CARRIED_OVER_KEY
-from tests.support.assistant import rasa_env, start_action_server
+from tests.support.assistant import copy_sqlite_database, rasa_env, start_action_server
 from tests.support.server import start_rasa_server, stop, write_endpoints
 
 USERS = 30
@@ -28,7 +27,7 @@ def soak_system(trained_model, records_db_url, tmp_path_factory):
     """Private servers: the soak's load and conversations must not reach the shared ones."""
     folder = tmp_path_factory.mktemp("soak")
     db_file = folder / "records.db"
-    shutil.copy(records_db_url.removeprefix("sqlite:///"), db_file)
+    copy_sqlite_database(records_db_url, db_file)
     # Continuation sessions after 40 events (production: 150) so that 30 s of conversation crosses
     # several of them: the tracker check must hold across those boundaries too.
     env = {"DATABASE_URL": f"sqlite:///{db_file}", "TRACKER_STORE_URL": f"sqlite:///{folder / 'tracker.db'}",

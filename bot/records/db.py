@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "yibao.db"
 
@@ -58,8 +60,11 @@ def _engine_for(url: str) -> Engine:
 
 
 def _create_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return pooled_sqlite_engine(url, _sqlite_pragmas, future=True)
+    if url.startswith("sqlite:"):  # in memory
         engine = create_engine(url, future=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -68,9 +73,14 @@ def _create_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; a busy timeout lets action threads wait for a writer.
+    # WAL lets readers (most action calls) run beside the one writer (audit rows, verification
+    # attempts); synchronous=NORMAL drops the fsync per commit, keeping commits across a crash of the
+    # process but not a power loss of the machine (production runs on PostgreSQL: docs/deploy.md).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database ignores it
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

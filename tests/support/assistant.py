@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_model  # noqa: E402
+
+
+def copy_sqlite_database(url: str, target: Path) -> None:
+    """A consistent copy of an SQLite database that other processes have open: in WAL mode recent
+    commits may still be in the -wal file, which copying the main file would miss."""
+    source = sqlite3.connect(url.removeprefix("sqlite:///"))
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
 
 
 def free_port() -> int:
