@@ -11,6 +11,12 @@ times per prediction, so the cost of a message grows with the user's history (me
 bench/long_conversation.py). When a conversation at rest has more than COMPACT_AFTER_EVENTS
 events since its session start, the store starts a continuation session that carries the slots
 (verification included) and the recent transcript; older events stay in the table.
+
+Between two messages of a user the tracker object Rasa saved is kept in memory (a bounded LRU), and
+the next retrieve() hands it back after one indexed query confirms that the user's newest stored
+event is still the one this process wrote: loading and replaying the session from the database was
+a fifth of the server's CPU per message (py-spy under bench/latency). Any other writer — another
+Rasa server, the agent console — changes the newest event, and the tracker is loaded as before.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import itertools
 import json
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +50,9 @@ UNCARRIED_SLOTS = {"requested_slot", "session_started_metadata"}
 CONTINUED_FROM_KEY = "continued_from"
 CARRIED_OVER_KEY = "carried_over"
 STORED_EVENTS_ATTRIBUTE = "_stored_events"
+# Trackers of users between two messages kept in memory; a few hundred KB each at most (the
+# compaction above bounds their length). 0 switches the cache off.
+DEFAULT_RESTING_TRACKERS = 256
 
 
 def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
@@ -77,6 +87,12 @@ def redact_value(value: Any) -> Any:
 def compact_after_events() -> int:
     """Events since the session start that trigger a continuation (env TRACKER_COMPACT_AFTER_EVENTS)."""
     return int(os.environ.get("TRACKER_COMPACT_AFTER_EVENTS", DEFAULT_COMPACT_AFTER_EVENTS))
+
+
+def resting_trackers() -> int:
+    """How many saved trackers one Rasa process keeps for the users' next messages
+    (env TRACKER_CACHE_SIZE)."""
+    return int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_RESTING_TRACKERS))
 
 
 def at_rest(tracker: DialogueStateTracker) -> bool:
@@ -124,8 +140,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = pooled_sqlite_engine(str(url), _sqlite_write_ahead_log)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        # sender_id -> (id of the newest row stored for it, the tracker object that was saved)
+        self._resting: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
+        self._resting_limit = resting_trackers()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        # Taken out of the cache: whoever retrieves it owns it until save() puts it back.
+        resting = self._resting.pop(sender_id, None)
+        if resting is not None:
+            newest_row, tracker = resting
+            with self.session_scope() as session:
+                if self._newest_row(session, sender_id) == newest_row:
+                    return tracker
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
             # What is stored for this session right now; save() appends after it without asking the
@@ -135,17 +161,30 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        self._resting.pop(sender_id, None)
         with self.session_scope() as session:
-            self._add_events(session, tracker.sender_id, self._additional_events(session, tracker))
+            redacted = self._add_events(session, sender_id, self._additional_events(session, tracker))
             limit = compact_after_events()
             # Saved under the conversation lock at the end of a turn, so no other message of this
             # user is in flight; the next message loads only the continuation.
             stored = len(tracker.events)
             if 0 < limit < len(tracker.events) and at_rest(tracker):
-                self._add_events(session, tracker.sender_id, continuation_events(tracker))
+                self._add_events(session, sender_id, continuation_events(tracker))
                 stored = None  # the stored session is now the continuation: count it next time
+            # Kept only when it equals what a load would give: no continuation, nothing redacted.
+            keep = stored is not None and not redacted and self._resting_limit > 0
+            newest_row = self._newest_row(session, sender_id) if keep else None
             session.commit()
         setattr(tracker, STORED_EVENTS_ATTRIBUTE, stored)
+        if newest_row is not None:
+            self._resting[sender_id] = (newest_row, tracker)
+            while len(self._resting) > self._resting_limit:
+                self._resting.popitem(last=False)
+
+    def _newest_row(self, session: Any, sender_id: str) -> int | None:
+        return (session.query(sqlalchemy.func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == sender_id).scalar())
 
     def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool = False) -> Any:
         """Rasa's query, with the latest session start looked up first as a plain value.
@@ -181,9 +220,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             return itertools.islice(tracker.events, continued_from, None)
         return itertools.islice(tracker.events, query.count(), None)
 
-    def _add_events(self, session: Any, sender_id: str, events: Iterable[Event]) -> None:
+    def _add_events(self, session: Any, sender_id: str, events: Iterable[Event]) -> bool:
+        """Adds the events, redacted; True when redaction changed any of them."""
+        redacted = False
         for event in events:
-            data = redact_value(event.as_dict())
+            original = event.as_dict()
+            data = redact_value(original)
+            redacted = redacted or data != original
             session.add(
                 self.SQLEvent(
                     sender_id=sender_id,
@@ -194,3 +237,4 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     data=json.dumps(data, ensure_ascii=False),
                 )
             )
+        return redacted

@@ -47,10 +47,30 @@ def store_url(request, tmp_path: Path):
 
 @pytest.fixture()
 def store(domain, store_url: str, monkeypatch) -> RedactingSQLTrackerStore:
+    """Every retrieve() reads the database (the in-memory cache has its own tests below)."""
     monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
     tracker_store = RedactingSQLTrackerStore(domain=domain, host=store_url)
     yield tracker_store
     tracker_store.engine.dispose()
+
+
+@pytest.fixture()
+def cached_store(domain, store_url: str, monkeypatch) -> RedactingSQLTrackerStore:
+    monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "8")
+    tracker_store = RedactingSQLTrackerStore(domain=domain, host=store_url)
+    yield tracker_store
+    tracker_store.engine.dispose()
+
+
+def load_fresh(domain: Domain, url: str, sender: str) -> DialogueStateTracker | None:
+    """What another process (nothing cached) loads from the database."""
+    other = RedactingSQLTrackerStore(domain=domain, host=url)
+    try:
+        return run(other.retrieve(sender))
+    finally:
+        other.engine.dispose()
 
 
 def turn(tracker: DialogueStateTracker, number: int) -> None:
@@ -140,3 +160,72 @@ def test_switched_off_with_zero(domain, tmp_path, monkeypatch) -> None:
     store = RedactingSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'off.db'}")
     converse(store, domain, "o-off", turns=20)
     assert len(run(store.retrieve("o-off")).events) == 1 + 4 * 20, "listen + every turn, never cut"
+
+
+# ---------------------------------------------------------------- trackers kept between messages
+
+def test_the_saved_tracker_comes_back_without_a_load(cached_store, domain) -> None:
+    converse(cached_store, domain, "c-hit", turns=3)
+    tracker = run(cached_store.retrieve("c-hit"))
+    turn(tracker, 3)
+    run(cached_store.save(tracker))
+    assert run(cached_store.retrieve("c-hit")) is tracker
+
+
+def test_a_kept_tracker_is_what_a_load_gives(cached_store, domain, store_url) -> None:
+    sender, kept_in_memory = "c-same", 0
+    for number in range(50):  # crosses a continuation (40 events)
+        tracker = run(cached_store.get_or_create_tracker(sender))
+        turn(tracker, number)
+        if number == 20:
+            tracker.update(SlotSet("person_ref", "p-7"))
+        run(cached_store.save(tracker))
+        kept = run(cached_store.retrieve(sender))
+        kept_in_memory += kept is tracker
+        loaded = load_fresh(domain, store_url, sender)
+        assert [e.as_dict() for e in kept.events] == [e.as_dict() for e in loaded.events], number
+        assert kept.current_slot_values() == loaded.current_slot_values()
+        assert kept.latest_message.text == loaded.latest_message.text
+        run(cached_store.save(kept))  # hands it back; nothing new is written
+    assert kept_in_memory >= 45, "only the saves that started a continuation reload"
+    everything = run(cached_store.retrieve_full_tracker(sender))
+    originals = [e.text for e in everything.events
+                 if isinstance(e, UserUttered) and not (e.metadata or {}).get("carried_over")]
+    assert originals == [f"第{n}个问题 医保卡丢了怎么办" for n in range(50)], "nothing lost or duplicated"
+
+
+def test_another_writer_makes_the_kept_tracker_stale(cached_store, domain, store_url) -> None:
+    converse(cached_store, domain, "c-other", turns=2)
+    kept = run(cached_store.retrieve("c-other"))
+    run(cached_store.save(kept))
+    other = RedactingSQLTrackerStore(domain=domain, host=store_url)  # another Rasa server, the console
+    elsewhere = run(other.retrieve("c-other"))
+    turn(elsewhere, 99)
+    run(other.save(elsewhere))
+    other.engine.dispose()
+    loaded = run(cached_store.retrieve("c-other"))
+    assert loaded is not kept
+    assert loaded.get_last_event_for(UserUttered).text.startswith("第99个问题")
+
+
+def test_a_turn_with_an_identifier_is_loaded_redacted(cached_store, domain) -> None:
+    converse(cached_store, domain, "c-id", turns=1)
+    tracker = run(cached_store.retrieve("c-id"))
+    tracker.update(UserUttered("420102198506120310", {"name": "inform", "confidence": 0.99}))
+    tracker.update(ActionExecuted("action_listen"))
+    run(cached_store.save(tracker))
+    loaded = run(cached_store.retrieve("c-id"))
+    assert loaded is not tracker
+    assert "420102198506120310" not in loaded.latest_message.text
+
+
+def test_the_cache_is_bounded_and_a_retrieved_tracker_is_not_shared(cached_store, domain) -> None:
+    saved = {}
+    for number in range(10):  # the fixture keeps 8
+        sender = f"c-lru-{number}"
+        converse(cached_store, domain, sender, turns=1)
+        saved[sender] = run(cached_store.retrieve(sender))
+        run(cached_store.save(saved[sender]))
+    assert run(cached_store.retrieve("c-lru-0")) is not saved["c-lru-0"], "the oldest was dropped"
+    assert run(cached_store.retrieve("c-lru-9")) is saved["c-lru-9"]
+    assert run(cached_store.retrieve("c-lru-9")) is not saved["c-lru-9"], "retrieved once, loaded next time"
