@@ -143,14 +143,20 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # sender_id -> (id of the newest row stored for it, the tracker object that was saved)
         self._resting: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
         self._resting_limit = resting_trackers()
+        # Core statements built once: an ORM query or unit-of-work flush costs ~1 ms of Python per
+        # call under load (py-spy), the SQL itself a few microseconds.
+        events = self.SQLEvent.__table__
+        self._newest_row_statement = (sqlalchemy.select(sqlalchemy.func.max(events.c.id))
+                                      .where(events.c.sender_id == sqlalchemy.bindparam("sender_id")))
+        self._insert_statement = events.insert()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         # Taken out of the cache: whoever retrieves it owns it until save() puts it back.
         resting = self._resting.pop(sender_id, None)
         if resting is not None:
             newest_row, tracker = resting
-            with self.session_scope() as session:
-                if self._newest_row(session, sender_id) == newest_row:
+            with self.engine.connect() as connection:
+                if self._newest_row(connection, sender_id) == newest_row:
                     return tracker
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
@@ -164,14 +170,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         self._resting.pop(sender_id, None)
         with self.session_scope() as session:
-            redacted = self._add_events(session, sender_id, self._additional_events(session, tracker))
+            rows, redacted = self._event_rows(sender_id, self._additional_events(session, tracker))
             limit = compact_after_events()
             # Saved under the conversation lock at the end of a turn, so no other message of this
             # user is in flight; the next message loads only the continuation.
             stored = len(tracker.events)
             if 0 < limit < len(tracker.events) and at_rest(tracker):
-                self._add_events(session, sender_id, continuation_events(tracker))
+                rows += self._event_rows(sender_id, continuation_events(tracker))[0]
                 stored = None  # the stored session is now the continuation: count it next time
+            if rows:  # one executemany, rows in order (Rasa loads them ordered by id)
+                session.execute(self._insert_statement, rows)
             # Kept only when it equals what a load would give: no continuation, nothing redacted.
             keep = stored is not None and not redacted and self._resting_limit > 0
             newest_row = self._newest_row(session, sender_id) if keep else None
@@ -182,9 +190,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             while len(self._resting) > self._resting_limit:
                 self._resting.popitem(last=False)
 
-    def _newest_row(self, session: Any, sender_id: str) -> int | None:
-        return (session.query(sqlalchemy.func.max(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == sender_id).scalar())
+    def _newest_row(self, connection: Any, sender_id: str) -> int | None:
+        return connection.execute(self._newest_row_statement, {"sender_id": sender_id}).scalar()
 
     def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool = False) -> Any:
         """Rasa's query, with the latest session start looked up first as a plain value.
@@ -220,21 +227,20 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             return itertools.islice(tracker.events, continued_from, None)
         return itertools.islice(tracker.events, query.count(), None)
 
-    def _add_events(self, session: Any, sender_id: str, events: Iterable[Event]) -> bool:
-        """Adds the events, redacted; True when redaction changed any of them."""
-        redacted = False
+    @staticmethod
+    def _event_rows(sender_id: str, events: Iterable[Event]) -> tuple[list[dict[str, Any]], bool]:
+        """The table rows of the events, redacted; True when redaction changed any of them."""
+        rows, redacted = [], False
         for event in events:
             original = event.as_dict()
             data = redact_value(original)
             redacted = redacted or data != original
-            session.add(
-                self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data, ensure_ascii=False),
-                )
-            )
-        return redacted
+            rows.append({
+                "sender_id": sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data, ensure_ascii=False),
+            })
+        return rows, redacted
