@@ -10,8 +10,8 @@ Draft 2020-12 metaschema, every time; with jsonschema 4.17 this took ~70 ms of C
 Here the schema is checked once and one validator is reused: the same errors are raised for the
 same responses (the best-matching error, with Rasa's message), at well under a millisecond.
 
-Heap freeze: the Rasa server holds ~700 MB of long-lived objects (the model, spaCy, TensorFlow's
-Python side). Every full (generation 2) garbage collection walked all of them: 230–290 ms with
+Heap freeze: the Rasa server keeps millions of long-lived Python objects (the model, spaCy,
+TensorFlow's Python side; ~700 MB RSS). Every full (generation 2) garbage collection walked all of them: 230–290 ms with
 the event loop stopped, a few times a minute under load — the p99 of bench/latency's open-loop
 phases. Once the agent is loaded, `gc.freeze()` moves everything alive into a permanent generation
 the collector skips; objects created while serving are collected as before.

@@ -50,9 +50,9 @@ UNCARRIED_SLOTS = {"requested_slot", "session_started_metadata"}
 CONTINUED_FROM_KEY = "continued_from"
 CARRIED_OVER_KEY = "carried_over"
 STORED_EVENTS_ATTRIBUTE = "_stored_events"
-# Trackers of users between two messages kept in memory; a few hundred KB each at most (the
-# compaction above bounds their length). 0 switches the cache off.
-DEFAULT_RESTING_TRACKERS = 256
+# Saved trackers kept in memory for the users' next messages (their length is bounded by the
+# compaction above). 0 switches the cache off.
+DEFAULT_TRACKER_CACHE_SIZE = 256
 
 
 def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
@@ -89,10 +89,10 @@ def compact_after_events() -> int:
     return int(os.environ.get("TRACKER_COMPACT_AFTER_EVENTS", DEFAULT_COMPACT_AFTER_EVENTS))
 
 
-def resting_trackers() -> int:
+def tracker_cache_size() -> int:
     """How many saved trackers one Rasa process keeps for the users' next messages
     (env TRACKER_CACHE_SIZE)."""
-    return int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_RESTING_TRACKERS))
+    return int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_TRACKER_CACHE_SIZE))
 
 
 def at_rest(tracker: DialogueStateTracker) -> bool:
@@ -141,8 +141,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine = pooled_sqlite_engine(str(url), _sqlite_write_ahead_log)
             self.sessionmaker = sessionmaker(bind=self.engine)
         # sender_id -> (id of the newest row stored for it, the tracker object that was saved)
-        self._resting: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
-        self._resting_limit = resting_trackers()
+        self._kept: OrderedDict[str, tuple[int, DialogueStateTracker]] = OrderedDict()
+        self._kept_limit = tracker_cache_size()
         # Core statements built once: an ORM query or unit-of-work flush costs ~1 ms of Python per
         # call under load (py-spy), the SQL itself a few microseconds.
         events = self.SQLEvent.__table__
@@ -152,9 +152,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         # Taken out of the cache: whoever retrieves it owns it until save() puts it back.
-        resting = self._resting.pop(sender_id, None)
-        if resting is not None:
-            newest_row, tracker = resting
+        kept = self._kept.pop(sender_id, None)
+        if kept is not None:
+            newest_row, tracker = kept
             with self.engine.connect() as connection:
                 if self._newest_row(connection, sender_id) == newest_row:
                     return tracker
@@ -168,7 +168,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        self._resting.pop(sender_id, None)
+        self._kept.pop(sender_id, None)
         with self.session_scope() as session:
             rows, redacted = self._event_rows(sender_id, self._additional_events(session, tracker))
             limit = compact_after_events()
@@ -181,14 +181,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if rows:  # one executemany, rows in order (Rasa loads them ordered by id)
                 session.execute(self._insert_statement, rows)
             # Kept only when it equals what a load would give: no continuation, nothing redacted.
-            keep = stored is not None and not redacted and self._resting_limit > 0
+            keep = stored is not None and not redacted and self._kept_limit > 0
             newest_row = self._newest_row(session, sender_id) if keep else None
             session.commit()
         setattr(tracker, STORED_EVENTS_ATTRIBUTE, stored)
         if newest_row is not None:
-            self._resting[sender_id] = (newest_row, tracker)
-            while len(self._resting) > self._resting_limit:
-                self._resting.popitem(last=False)
+            self._kept[sender_id] = (newest_row, tracker)
+            while len(self._kept) > self._kept_limit:
+                self._kept.popitem(last=False)
 
     def _newest_row(self, connection: Any, sender_id: str) -> int | None:
         return connection.execute(self._newest_row_statement, {"sender_id": sender_id}).scalar()

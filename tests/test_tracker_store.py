@@ -45,23 +45,23 @@ def store_url(request, tmp_path: Path):
     admin.dispose()
 
 
+def _store(domain: Domain, url: str, monkeypatch, kept_trackers: int):
+    monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", str(kept_trackers))
+    tracker_store = RedactingSQLTrackerStore(domain=domain, host=url)
+    yield tracker_store
+    tracker_store.engine.dispose()
+
+
 @pytest.fixture()
 def store(domain, store_url: str, monkeypatch) -> RedactingSQLTrackerStore:
     """Every retrieve() reads the database (the in-memory cache has its own tests below)."""
-    monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
-    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
-    tracker_store = RedactingSQLTrackerStore(domain=domain, host=store_url)
-    yield tracker_store
-    tracker_store.engine.dispose()
+    yield from _store(domain, store_url, monkeypatch, kept_trackers=0)
 
 
 @pytest.fixture()
 def cached_store(domain, store_url: str, monkeypatch) -> RedactingSQLTrackerStore:
-    monkeypatch.setenv("TRACKER_COMPACT_AFTER_EVENTS", "40")
-    monkeypatch.setenv("TRACKER_CACHE_SIZE", "8")
-    tracker_store = RedactingSQLTrackerStore(domain=domain, host=store_url)
-    yield tracker_store
-    tracker_store.engine.dispose()
+    yield from _store(domain, store_url, monkeypatch, kept_trackers=8)
 
 
 def load_fresh(domain: Domain, url: str, sender: str) -> DialogueStateTracker | None:
