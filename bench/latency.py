@@ -194,12 +194,11 @@ def run_stack(name: str, model: Path, plan: dict[str, Any], args: argparse.Names
     if workers > 1 and not redis:
         raise SystemExit("--rasa-workers > 1 needs REDIS_URL (Rasa refuses several workers with an in-memory lock store)")
     print(f"\n== {name}: starting action server + rasa run ({model.name}, {workers} Sanic worker(s)) ...", flush=True)
-    store = servers.WAL_TRACKER_STORE if args.tracker_variant == "wal" else servers.SHIPPED_TRACKER_STORE
     stack = servers.start_stack(name, model, extra_env=extra_env, rasa_workers=workers,
-                                redis_url=redis, tracker_store=store)
+                                redis_url=redis)
     report: dict[str, Any] = {"model": model.name, "cold_start_s": round(stack.cold_start_s, 1),
                               "action_server_start_s": round(stack.action_start_s, 1),
-                              "rasa_workers": workers, "tracker_store": store, "logs": str(stack.workdir.relative_to(ROOT))}
+                              "rasa_workers": workers, "logs": str(stack.workdir.relative_to(ROOT))}
     print(f"  cold start (rasa run → first answer) {stack.cold_start_s:.1f} s; action server {stack.action_start_s:.1f} s",
           flush=True)
     try:
@@ -389,8 +388,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="Sanic worker counts of rasa run to measure (> 1 needs REDIS_URL for the lock "
                              "store); default 1 and 2 when REDIS_URL is set, else 1")
     parser.add_argument("--closed-users", type=int, default=50)
-    parser.add_argument("--tracker-variant", choices=["shipped", "wal"], default="shipped",
-                        help="wal = EXPERIMENT: the shipped tracker store with SQLite WAL + synchronous=NORMAL")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--show", type=Path, metavar="JSON", help="only print the table of an earlier run")
     args = parser.parse_args(argv)

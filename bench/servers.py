@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.assistant import free_port, rasa_env, wait_for
-from tests.support.server import stop
+from tests.support.server import stop, write_endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -103,56 +103,6 @@ def prepare_records(workdir: Path) -> str:
     return url
 
 
-SHIPPED_TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
-WAL_TRACKER_STORE = "bench.servers.WalRedactingSQLTrackerStore"
-
-
-def __getattr__(name: str) -> type:
-    """`bench.servers.WalRedactingSQLTrackerStore`, built only inside the Rasa server that asks for it
-    (so the load client never imports Rasa)."""
-    if name == "WalRedactingSQLTrackerStore":
-        return _wal_tracker_store()
-    raise AttributeError(name)
-
-
-def _wal_tracker_store() -> type:
-    """EXPERIMENT, not the shipped store: the shipped redacting store with SQLite in WAL mode and
-    synchronous=NORMAL, to measure what the per-message commit (two fsyncs in rollback-journal
-    mode) costs. With WAL a commit is durable across a crash of the process, not of the machine."""
-    from sqlalchemy import event
-
-    from bot.tracker_store import RedactingSQLTrackerStore
-
-    def pragmas(dbapi_connection: object, _record: object) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    class WalRedactingSQLTrackerStore(RedactingSQLTrackerStore):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)
-            if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", pragmas)
-                self.engine.dispose()  # connections opened before the listener reconnect with it
-
-    return WalRedactingSQLTrackerStore
-
-
-def write_endpoints(path: Path, action_url: str, redis_lock: str | None,
-                    tracker_store: str = SHIPPED_TRACKER_STORE) -> Path:
-    lines = ["action_endpoint:", f'  url: "{action_url}"', "tracker_store:", f"  type: {tracker_store}"]
-    if redis_lock:  # more than one Sanic worker needs a lock store the workers share
-        from urllib.parse import urlparse
-
-        parsed = urlparse(redis_lock)
-        db = (parsed.path or "/0").strip("/") or "0"
-        lines += ["lock_store:", "  type: redis", f'  url: "{parsed.hostname or "127.0.0.1"}"',
-                  f"  port: {parsed.port or 6379}", f"  db: {db}"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @dataclass
 class Stack:
     """A running action server + Rasa server pair and what it cost to start them."""
@@ -196,8 +146,7 @@ class Stack:
 
 def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = None,
                 rasa_workers: int = 1, redis_url: str | None = None,
-                log_level: str | None = None, profile: bool = False,
-                tracker_store: str = SHIPPED_TRACKER_STORE) -> Stack:
+                log_level: str | None = None, profile: bool = False) -> Stack:
     """Starts a fresh stack; `cold_start_s` is `rasa run` Popen → first answered REST message.
 
     profile=True runs both servers under cProfile (stats written to the workdir when they stop)."""
@@ -227,11 +176,9 @@ def start_stack(name: str, model: Path, *, extra_env: dict[str, str] | None = No
     action_url = f"http://127.0.0.1:{action_port}/webhook"
 
     endpoints = write_endpoints(workdir / "endpoints.yml", action_url,
-                                redis_url if rasa_workers > 1 else None, tracker_store)
+                                redis_url if rasa_workers > 1 else None)
     rasa_port = free_port()
     server_env = {**env, "SANIC_WORKERS": str(rasa_workers)}
-    if tracker_store.startswith("bench."):  # the experiment's class lives here, outside the package
-        server_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [RASA, "run", "-m", str(model), "-i", "127.0.0.1", "-p", str(rasa_port),
                "--credentials", "credentials.yml", "--endpoints", str(endpoints)]
     if log_level:
