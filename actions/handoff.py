@@ -8,15 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import channel_of, in_thread
-from bot.records import handoff
-from bot.records.db import session_scope
+from actions.identity import asker, in_thread
+from bot import access
 from bot.transcript import recent_transcript
-
-
-def open_ticket(channel: str, channel_user_id: str, reason: str, transcript: list[dict[str, str]]) -> int:
-    with session_scope() as session:
-        return handoff.open_ticket(session, channel, channel_user_id, reason, transcript)
 
 
 class ActionHumanHandoff(Action):
@@ -26,8 +20,7 @@ class ActionHumanHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         reason = tracker.latest_message.get("text") or "转人工"
-        ticket = await in_thread(open_ticket, channel_of(tracker), tracker.sender_id, reason,
-                                 recent_transcript(tracker.events))
+        ticket = await in_thread(access.open_ticket, asker(tracker), reason, recent_transcript(tracker.events))
         dispatcher.utter_message(response="utter_human_handoff", ticket=str(ticket))
         # Paused: Rasa keeps logging the user's messages for the agent but answers nothing until resumed.
         return [ConversationPaused()]

@@ -1,8 +1,8 @@
-"""Who is asking, and whose data they may see.
+"""Who is asking: the conversation id Rasa got from the channel and the person_ref slot.
 
-The conversation keeps only an opaque person reference (slot person_ref). On WeChat and WeCom the
-OpenID is proven by the platform's signature, so a binding made at verification identifies the
-user next time; REST and web users must verify in each session (30 minutes idle ends it).
+Which channel a user came through is read from the conversation id, which the server built
+("wechat:<OpenID>", "rest:<sender>", bot/identity.py), never from anything the client sent. What
+the slot holds counts only for the conversation it was issued to (bot/access.py decides).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
-BINDING_CHANNELS = frozenset({"wechat", "wecom"})
+from bot.access import Asker
+
 T = TypeVar("T")
 
 
@@ -22,9 +23,5 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-def channel_of(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "rest"
-
-
-def can_bind(tracker: Tracker) -> bool:
-    return channel_of(tracker) in BINDING_CHANNELS
+def asker(tracker: Tracker) -> Asker:
+    return Asker.of(tracker.sender_id, tracker.get_slot("person_ref"))

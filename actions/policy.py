@@ -13,12 +13,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import channel_of, in_thread
-from actions.personal import answer_personal, current_person
+from actions.identity import asker, in_thread
+from actions.personal import answer_personal
+from bot import access
 from bot.periods import parse_period
-from bot.records import audit, queries
+from bot.records import queries
 from bot.records.clock import today
-from bot.records.db import session_scope
 from bot.rules import (
     ReimbursementQuery,
     RuleInputError,
@@ -66,14 +66,13 @@ def _say(dispatcher: CollectingDispatcher, text: str) -> None:
 
 # ---------------------------------------------------------------- lapse
 
-def lapse_from_records(person_ref: str, channel: str, channel_user_id: str) -> str | None:
-    """The lapse answer from the person's own contribution months; None when the records can't tell."""
-    with session_scope() as session:
-        history = queries.contribution_history(session, person_ref)
-        if not history.insurance_type or not history.paid_months:
-            return None
-        result = lapse_from_months(history.paid_months, history.insurance_type, today(), region=history.region)
-        audit.record_access(session, person_ref, person_ref, "缴费记录（断缴判断）", channel, channel_user_id)
+def lapse_from_records(who: access.Asker) -> str | None:
+    """The lapse answer from the person's own contribution months; None when not verified or the
+    records can't tell."""
+    history = access.read_own(who, "缴费记录（断缴判断）", queries.contribution_history)
+    if history is None or not history.insurance_type or not history.paid_months:
+        return None
+    result = lapse_from_months(history.paid_months, history.insurance_type, today(), region=history.region)
     return f"根据您的缴费记录（参保地：{history.region or '未知'}）：\n" + render_text(result)
 
 
@@ -96,9 +95,8 @@ class ActionLapse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         said_months = parse_duration_months(_entity(tracker, "duration") or _text(tracker))
-        person = await current_person(tracker)
-        if person and said_months is None and not _entity(tracker, "relation"):
-            text = await in_thread(lapse_from_records, person, channel_of(tracker), tracker.sender_id)
+        if said_months is None and not _entity(tracker, "relation"):
+            text = await in_thread(lapse_from_records, asker(tracker))
             if text:
                 _say(dispatcher, text)
                 return []
@@ -161,11 +159,10 @@ def reimbursement_query(tracker: Tracker, insurance_type: str | None, region: st
     )
 
 
-def insured_type_and_region(person_ref: str, channel: str, channel_user_id: str) -> tuple[str | None, str | None]:
-    with session_scope() as session:
-        history = queries.contribution_history(session, person_ref)
-        audit.record_access(session, person_ref, person_ref, "参保类型和参保地（报销估算）", channel, channel_user_id)
-        return history.insurance_type, history.region
+def insured_type_and_region(who: access.Asker) -> tuple[str | None, str | None] | None:
+    """The asker's own insurance type and region; None when not verified."""
+    history = access.read_own(who, "参保类型和参保地（报销估算）", queries.contribution_history)
+    return None if history is None else (history.insurance_type, history.region)
 
 
 class ActionReimbursement(Action):
@@ -178,11 +175,12 @@ class ActionReimbursement(Action):
         if parse_amount(_entity(tracker, "amount")) is None:
             dispatcher.utter_message(response="utter_reimbursement_general")
             return []
-        person = await current_person(tracker)
         prefix = ""
-        if person and not insurance_type and not _entity(tracker, "relation"):
-            insurance_type, own_region = await in_thread(
-                insured_type_and_region, person, channel_of(tracker), tracker.sender_id)
+        own = None
+        if not insurance_type and not _entity(tracker, "relation"):
+            own = await in_thread(insured_type_and_region, asker(tracker))
+        if own is not None:
+            insurance_type, own_region = own
             region = region or own_region
             prefix = f"按您的参保信息（{insurance_type or '类型未知'}医保，参保地{region or '未知'}）估算：\n"
         try:

@@ -9,11 +9,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import can_bind, channel_of, in_thread
+from actions.identity import asker, in_thread
 from actions.personal import answer_personal
+from bot import access
+from bot.identity import person_from_token
 from bot.privacy import mask_id, mask_name
 from bot.records import verification
-from bot.records.db import session_scope
+from bot.records.clock import now
 
 FORM_SLOTS = ("person_name", "phone_last4", "id_number")
 NAME = re.compile(r"^[\u4e00-\u9fa5·•A-Za-z]{2,20}$")
@@ -32,7 +34,7 @@ class ValidateVerificationForm(FormValidationAction):
         return "validate_verification_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        locked = await in_thread(_lock_minutes, channel_of(tracker), tracker.sender_id)
+        locked = await in_thread(access.locked_minutes, asker(tracker))
         return [] if locked else domain_slots
 
     def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> dict:
@@ -50,7 +52,9 @@ class ValidateVerificationForm(FormValidationAction):
         return {"phone_last4": None}
 
     def validate_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> dict:
-        candidate = re.sub(r"\s", "", str(value or "")).upper()
+        # The form the verifier checks (NFKC, no spaces or dashes): the slot and the tracker store
+        # then hold one spelling, the one redaction is sure to find.
+        candidate = verification.normalise_id_number(str(value or ""))
         if "*" in candidate:  # a value from an earlier turn, already redacted by the tracker store
             return {"id_number": None}
         problem = verification.id_number_problem(candidate)
@@ -62,37 +66,22 @@ class ValidateVerificationForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
         values = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
-        if not all(values.values()) or tracker.get_slot("person_ref") or "*" in values["id_number"]:
+        who = asker(tracker)
+        if not all(values.values()) or person_from_token(who.token, who.who, now()) or "*" in values["id_number"]:
             return events
-        outcome = await in_thread(_verify, values, channel_of(tracker), tracker.sender_id)
+        outcome = await in_thread(access.verify, who, values["person_name"], values["id_number"],
+                                  values["phone_last4"])
         if outcome.ok:
-            if can_bind(tracker):
-                await in_thread(_bind, channel_of(tracker), tracker.sender_id, outcome.person_ref)
-            return events + [SlotSet("person_ref", outcome.person_ref),
+            return events + [SlotSet("person_ref", outcome.token),
                              SlotSet("id_number", mask_id(values["id_number"]))]
-        cleared = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        # person_ref too: a token another conversation earned must not pass for this success
+        cleared = [SlotSet(slot, None) for slot in (*FORM_SLOTS, "person_ref")]
         if outcome.status == "locked":  # the form ends; action_verification_done says for how long
             return events + cleared + [SlotSet("requested_slot", None)]
         dispatcher.utter_message(response="utter_verification_failed")
         if outcome.status == "invalid_id":
             dispatcher.utter_message(text=outcome.message)
         return events + cleared + [SlotSet("requested_slot", "person_name")]
-
-
-def _verify(values: dict, channel: str, channel_user_id: str):
-    with session_scope() as session:
-        return verification.verify(session, values["person_name"], values["id_number"], values["phone_last4"],
-                                   channel, channel_user_id)
-
-
-def _bind(channel: str, channel_user_id: str, person_ref: str) -> None:
-    with session_scope() as session:
-        verification.bind(session, channel, channel_user_id, person_ref)
-
-
-def _lock_minutes(channel: str, channel_user_id: str) -> int:
-    with session_scope() as session:
-        return verification.locked_minutes(session, channel, channel_user_id)
 
 
 class ActionVerificationDone(Action):
@@ -104,7 +93,7 @@ class ActionVerificationDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[EventType]:
         cleared = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("verification_offered", False)]
         if not tracker.get_slot("person_ref"):
-            minutes = await in_thread(_lock_minutes, channel_of(tracker), tracker.sender_id)
+            minutes = await in_thread(access.locked_minutes, asker(tracker))
             dispatcher.utter_message(response="utter_verification_locked", minutes=minutes or 30)
             return cleared + [SlotSet("pending_query", None)]
         dispatcher.utter_message(response="utter_verified", name=mask_name(tracker.get_slot("person_name") or ""))
@@ -119,12 +108,8 @@ class ActionUnbind(Action):
         return "action_unbind"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[EventType]:
-        removed = await in_thread(_unbind, channel_of(tracker), tracker.sender_id)
+        removed = await in_thread(access.unbind, asker(tracker))
         was_verified = bool(tracker.get_slot("person_ref"))
         dispatcher.utter_message(response="utter_unbound" if removed or was_verified else "utter_not_bound")
         return [SlotSet("person_ref", None), SlotSet("pending_query", None)]
 
-
-def _unbind(channel: str, channel_user_id: str) -> bool:
-    with session_scope() as session:
-        return verification.unbind(session, channel, channel_user_id)

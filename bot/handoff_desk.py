@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.identity import ChannelUser
 from bot.privacy import redact_text
 from bot.records import handoff
 from bot.records.db import session_scope
 from bot.records.models import HandoffTicket
 
 CLOSING_TEXT = "人工服务已结束，感谢您的耐心。您可以继续向医保助手提问，回复「菜单」查看功能。"
-POLLED_CHANNELS = frozenset({"rest", "webchat"})
+POLLED_CHANNELS = frozenset({"rest", "web", "webchat"})
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,11 @@ Deliver = Callable[[str, str, str], bool]
 
 
 def deliver_to_channel(channel: str, user: str, text: str) -> bool:
-    """Sends the agent's text to a WeChat/WeCom user; web users poll, so they need nothing here."""
+    """Sends the agent's text to a WeChat/WeCom user (`user`: the OpenID/UserID or the conversation
+    id "wechat:<OpenID>" a ticket keeps); web users poll, so they need nothing here."""
     if channel in POLLED_CHANNELS:
         return True
+    user = ChannelUser.parse(user).user_id if user.startswith(f"{channel}:") else user
     import asyncio
 
     from bot.channels.wechat_protocol import official_account_sender, wecom_sender

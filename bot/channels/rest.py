@@ -3,7 +3,10 @@
 Rasa's stock RestInput trusts the client's `input_channel` and `metadata`, lets any text use the
 "/intent{...}" syntax (which can fill slots from entities), and logs the raw message text on errors.
 This one accepts button payloads of known intents only, answers empty or oversized messages
-politely without running the model, and never logs message text. Bodies are read as a stream and
+politely without running the model, and never logs message text. The client's `sender` never is the
+conversation id: the server prefixes it ("rest:<sender>"), or takes "web:<id>" from the web page's
+signed cookie, so a REST client cannot write into a WeChat user's conversation. Only
+application/json bodies are accepted (415 otherwise). Bodies are read as a stream and
 capped at MAX_BODY_BYTES (413): Sanic would otherwise buffer and parse up to 100 MB per request.
 """
 
@@ -25,8 +28,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.silence import silent_reply
+from bot.channels.web_identity import user_from_cookie
 from bot.channels.wechat import read_body
 from bot.channels.wechat_protocol import RequestRejected
+from bot.identity import ChannelUser
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ FULLWIDTH_SLASH = "／"
 EMPTY_REPLY = "请输入您想咨询的医保问题，例如「异地就医怎么备案」。回复「菜单」可查看全部功能。"
 TOO_LONG_REPLY = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送，我会逐条为您解答。"
 BAD_REQUEST = '请求格式错误：需要JSON对象，例如 {"sender": "用户标识", "message": "您的问题"}。'
+NOT_JSON = "请求格式错误：Content-Type 必须是 application/json。"
 TOO_LARGE = f"请求过大：请求体不能超过{MAX_BODY_BYTES // 1024} KB，单条消息不超过{MAX_MESSAGE_CHARS}字。"
 
 
@@ -84,6 +90,7 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("safe_rest_webhook", __name__)
+        self._on_new_message = on_new_message
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -91,6 +98,8 @@ class SafeRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            if not _is_json(request):  # a cross-site form or text/plain fetch needs no CORS preflight
+                return response.json({"error": NOT_JSON}, status=415)
             try:
                 body = _json_object(await read_body(request, MAX_BODY_BYTES))
             except RequestRejected as rejected:
@@ -99,23 +108,40 @@ class SafeRestInput(RestInput):
             sender, text = (body or {}).get("sender"), (body or {}).get("message")
             if not _valid_sender(sender) or not isinstance(text, str):
                 return response.json({"error": BAD_REQUEST}, status=400)
-            text = clean_text(text)
-            if not text:
-                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
-            if len(text) > MAX_MESSAGE_CHARS:
-                return response.json([{"recipient_id": sender, "text": TOO_LONG_REPLY}])
-            text = neutralise_intent_syntax(text, self._payload_intents(request))
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-            except Exception:  # noqa: BLE001 - the user still gets an answer; text is not logged
-                logger.exception("rest message failed for one sender")
-            if not collector.messages:
-                text = await asyncio.to_thread(silent_reply, sender)
-                return response.json([{"recipient_id": sender, "text": text}])
-            return response.json(collector.messages)
+            messages = await self._converse(request, conversation_of(request, sender), text)
+            # The client sees its own sender as recipient; the conversation id stays server-side.
+            return response.json([{**m, "recipient_id": sender} for m in messages])
 
         return webhook
+
+    async def _converse(self, request: Request, conversation_id: str, text: str) -> list[dict[str, Any]]:
+        """The bot's messages for one REST/web message (a polite answer when there are none)."""
+        text = clean_text(text)
+        if not text:
+            return [{"text": EMPTY_REPLY}]
+        if len(text) > MAX_MESSAGE_CHARS:
+            return [{"text": TOO_LONG_REPLY}]
+        text = neutralise_intent_syntax(text, self._payload_intents(request))
+        collector = CollectingOutputChannel()
+        try:
+            await self._on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
+        except Exception:  # noqa: BLE001 - the user still gets an answer; text is not logged
+            logger.exception("rest message failed for one sender")
+        if not collector.messages:
+            return [{"text": await asyncio.to_thread(silent_reply, conversation_id)}]
+        return collector.messages
+
+
+def conversation_of(request: Request, sender: str) -> str:
+    """The server's conversation id: "web:<id>" from the page's signed cookie, else "rest:<sender>".
+    The prefix keeps every REST sender apart from WeChat, WeCom and web users (bot/identity.py)."""
+    web_user = user_from_cookie(request.cookies)
+    return ChannelUser.of("web", web_user).conversation_id if web_user else ChannelUser.of("rest", sender).conversation_id
+
+
+def _is_json(request: Request) -> bool:
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return media_type == "application/json"
 
 
 def _json_object(raw: bytes) -> dict | None:

@@ -18,9 +18,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import handoff_desk
+from bot.channels.web_identity import cookie_header, new_cookie_value, user_from_cookie
+from bot.identity import ChannelUser
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
-MAX_SENDER_CHARS = 128
+# Everything the page needs comes from this server; no framing (clickjacking), no MIME sniffing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 ASSETS = {"chat.css": "text/css; charset=utf-8", "chat.js": "application/javascript; charset=utf-8"}
 
 
@@ -42,23 +53,35 @@ class WebChatPage(InputChannel):
         page = Blueprint("webchat_page", __name__)
 
         @page.route("/chat", methods=["GET"])
-        async def chat_page(_: Request) -> HTTPResponse:
-            return response.html((PAGE_DIR / "chat.html").read_text(encoding="utf-8"))
+        async def chat_page(request: Request) -> HTTPResponse:
+            page_response = response.html((PAGE_DIR / "chat.html").read_text(encoding="utf-8"),
+                                          headers=SECURITY_HEADERS)
+            if user_from_cookie(request.cookies) is None:  # the server, not the page, names the user
+                page_response.headers["Set-Cookie"] = cookie_header(new_cookie_value(), _is_https(request))
+            return page_response
 
         @page.route("/chat/static/<name>", methods=["GET"])
         async def asset(_: Request, name: str) -> HTTPResponse:
             if name not in ASSETS:
                 return response.text("not found", status=404)
-            return response.text((PAGE_DIR / name).read_text(encoding="utf-8"), content_type=ASSETS[name])
+            return response.text((PAGE_DIR / name).read_text(encoding="utf-8"), content_type=ASSETS[name],
+                                 headers=SECURITY_HEADERS)
 
         @page.route("/chat/replies", methods=["GET"])
         async def agent_replies(request: Request) -> HTTPResponse:
-            # Human agents' replies (转人工) for this web user; the page polls while a ticket is open.
-            sender = (request.args.get("sender") or "").strip()
+            # Human agents' replies (转人工) for this browser's conversation only: the user comes from
+            # the signed cookie, never from the URL.
+            web_user = user_from_cookie(request.cookies)
             after = request.args.get("after") or "0"
-            if not sender or len(sender) > MAX_SENDER_CHARS or not after.isdigit():
-                return response.json({"error": "需要 sender 和 after 参数"}, status=400)
-            replies = await asyncio.to_thread(handoff_desk.replies_for, sender, int(after))
-            return response.json({"replies": replies})
+            if web_user is None or not after.isdigit():
+                return response.json({"error": "请先打开聊天页面 /chat"}, status=400, headers=SECURITY_HEADERS)
+            conversation = ChannelUser.of("web", web_user).conversation_id
+            replies = await asyncio.to_thread(handoff_desk.replies_for, conversation, int(after))
+            return response.json({"replies": replies}, headers=SECURITY_HEADERS)
 
         return page
+
+
+def _is_https(request: Request) -> bool:
+    # Behind the TLS-terminating proxy (docs/deploy.md) Sanic sees http; the proxy says https.
+    return request.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"

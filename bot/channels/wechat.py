@@ -61,6 +61,7 @@ from bot.channels.wechat_protocol import (
     verify_signature,
     verify_timestamp,
 )
+from bot.identity import ChannelUser
 
 logger = logging.getLogger(__name__)
 
@@ -217,10 +218,13 @@ class CallbackChannel(InputChannel):
         await self.continuations.discard(user)
         text = inbound.text if inbound.trusted else self.choices.resolve(user, inbound.text)
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(text, collector, user, input_channel=self.name()))
+        # The conversation is "wechat:<OpenID>" (or "wecom:<UserID>"): the platform's signature proved
+        # the id, and no other channel can produce this prefix (bot/identity.py).
+        conversation_id = ChannelUser.of(self.name(), user).conversation_id
+        await on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
         answer, buttons = render_bot_messages(collector.messages)
         if not answer:
-            answer = await asyncio.to_thread(silent_reply, user)
+            answer = await asyncio.to_thread(silent_reply, conversation_id)
         self.choices.remember(user, buttons)
         return "\n".join(part for part in (inbound.prefix, answer) if part) or None
 
@@ -255,7 +259,7 @@ def wechat_config(env: Mapping[str, str]) -> CallbackConfig:
 
 
 class WeChatInput(CallbackChannel):
-    """Official Account (公众号) callbacks; sender_id is the user's OpenID."""
+    """Official Account (公众号) callbacks; the conversation id is "wechat:<OpenID>"."""
 
     @classmethod
     def name(cls) -> str:

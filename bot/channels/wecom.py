@@ -43,7 +43,7 @@ def wecom_config(env: Mapping[str, str]) -> CallbackConfig:
 
 
 class WeComInput(CallbackChannel):
-    """WeCom app callbacks; sender_id is the member's UserID."""
+    """WeCom app callbacks; the conversation id is "wecom:<UserID>"."""
 
     parser: Callable[[str], Any] = staticmethod(parse_wecom_message)
     crypto_class: type = WeComCrypto

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import re
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from bot.identity import hmac_hex
 from bot.records.clock import now as china_now
 from bot.records.models import ChannelBinding, Person, VerificationAttempt
 from bot.records.queries import person_by_ref
@@ -118,8 +118,10 @@ def verify(session: Session, name: str, id_number: str, phone_last4: str, channe
 
 
 def id_number_key(id_number: str) -> str:
-    """A digest that identifies a well-formed ID number in the attempts table without storing it."""
-    return hashlib.sha256(f"yibao-verification:{normalise_id_number(id_number)}".encode()).hexdigest()[:40]
+    """A keyed digest that identifies a well-formed ID number in the attempts table without storing
+    it. Keyed (HMAC with the server's secret): a plain hash of one of ~10^11 valid numbers is
+    reversed by trying them all."""
+    return hmac_hex("id-number", normalise_id_number(id_number))
 
 
 def _result(session: Session, status: str, problem: str | None, person: Person | None, channel: str,
@@ -225,12 +227,22 @@ def unbind(session: Session, channel: str, channel_user_id: str) -> bool:
     return bool(result.rowcount)
 
 
-def bound_person(session: Session, channel: str, channel_user_id: str) -> str | None:
-    """The opaque ref of the person bound to this channel user, or None."""
+def bound_person(session: Session, channel: str, channel_user_id: str,
+                 not_before: datetime | None = None) -> str | None:
+    """The opaque ref of the person bound to this channel user, or None. A binding made before
+    `not_before` has expired: the user verifies again (the caller passes now - the binding lifetime)."""
     binding = _binding(session, channel, channel_user_id)
-    if binding is None:
+    if binding is None or (not_before is not None and binding.bound_at < not_before):
         return None
     return session.execute(select(Person.ref).where(Person.id == binding.person_id)).scalar_one()
+
+
+def other_bindings(session: Session, person_ref: str, channel: str, channel_user_id: str) -> list[tuple[str, str]]:
+    """(channel, user id) of the person's bindings other than this one."""
+    person = person_by_ref(session, person_ref)
+    rows = session.execute(select(ChannelBinding.channel, ChannelBinding.channel_user_id)
+                           .where(ChannelBinding.person_id == person.id))
+    return [(c, u) for c, u in rows if (c, u) != (channel, channel_user_id)]
 
 
 def _binding(session: Session, channel: str, channel_user_id: str) -> ChannelBinding | None:

@@ -65,7 +65,7 @@ async def test_signed_text_gets_a_passive_xml_reply(plain):
     status, body = await client.post(URL, signed_query(), text_xml("我的医保断缴了怎么办"))
     assert status == 200 and reply_content(body) == "收到：我的医保断缴了怎么办"
     [message] = agent.received
-    assert (message.sender_id, message.input_channel) == (OPENID, "wechat")
+    assert (message.sender_id, message.input_channel) == (f"wechat:{OPENID}", "wechat")  # server-made id
 
 
 @pytest.mark.parametrize("query", [
@@ -132,7 +132,7 @@ async def test_safe_mode_round_trip(safe):
     status, reply = await client.post(URL, query, body)
     assert status == 200
     assert reply_content_from(decrypt_reply(reply)) == "收到：异地就医怎么备案"
-    assert agent.received[0].sender_id == OPENID
+    assert agent.received[0].sender_id == f"wechat:{OPENID}"
 
 
 def reply_content_from(inner: dict) -> str:

@@ -69,7 +69,7 @@ async def test_encrypted_round_trip_and_rotation(wecom):
     assert status == 200 and content_of(body) == "收到：医保转移怎么办"
     status, body = await client.post(URL, *request(wecom_text("旧密钥", 2), aes_key=OLD_AES_KEY))
     assert status == 200 and content_of(body, OLD_AES_KEY) == "收到：旧密钥"
-    assert [(m.sender_id, m.input_channel) for m in agent.received] == [(USER_ID, "wecom")] * 2
+    assert [(m.sender_id, m.input_channel) for m in agent.received] == [(f"wecom:{USER_ID}", "wecom")] * 2
 
 
 async def test_rejections(wecom):

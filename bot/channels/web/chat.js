@@ -5,6 +5,8 @@
   const log = document.getElementById("log");
   const chips = document.getElementById("chips");
   const input = document.getElementById("input");
+  // Who this browser is comes from the server's HttpOnly cookie; the key below only lets a load
+  // balancer keep one browser on one Rasa server (docs/deploy.md) and identifies nobody.
   const senderKey = "yibao-sender";
   const sender = localStorage.getItem(senderKey) || ("web-" + crypto.getRandomValues(new Uint32Array(2)).join(""));
   localStorage.setItem(senderKey, sender);
@@ -81,6 +83,7 @@
     try {
       const res = await fetch("/webhooks/rest/webhook", {
         method: "POST",
+        credentials: "same-origin",
         // The header lets a load balancer route a user's messages to one Rasa server (docs/deploy.md).
         headers: { "Content-Type": "application/json", "X-Yibao-Sender": sender },
         body: JSON.stringify({ sender: sender, message: payload }),
@@ -110,7 +113,7 @@
   let agentSeen = Number(localStorage.getItem(senderKey + "-agent") || 0);
   async function pollAgent() {
     try {
-      const res = await fetch("/chat/replies?sender=" + encodeURIComponent(sender) + "&after=" + agentSeen);
+      const res = await fetch("/chat/replies?after=" + agentSeen, { credentials: "same-origin" });
       if (res.ok) {
         const body = await res.json();
         for (const r of body.replies) add("bot", "【人工客服】" + r.text);
