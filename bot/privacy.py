@@ -7,11 +7,15 @@ Replies show identifiers masked; free text that may be logged or stored is redac
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
-# An ID number not glued to other letters/digits: 17 digits + a digit or X.
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+# An ID number not glued to other letters/digits: 17 digits + a digit or X, with any spaces or dashes
+# between them. The verifier accepts exactly that (NFKC, then spaces and dashes removed:
+# bot.records.verification.normalise_id_number), so redaction must find every spelling it accepts.
+ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9](?:[\s-]*[0-9]){16}[\s-]*[0-9Xx])(?![0-9A-Za-z])")
 # A mainland mobile (1[3-9]xxxxxxxxx), optionally with +86/86 and spaces/dashes in the usual 3-4-4 groups.
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9])[\s-]?([0-9]{4})[\s-]?([0-9]{4})(?![0-9])")
 
 
 def mask_id(id_number: str) -> str:
@@ -39,13 +43,37 @@ def mask_name(name: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Replaces every 18-character ID number and 11-digit mobile in free text with its masked form."""
+    """Replaces every ID number and mobile in free text with its masked form, however it is written:
+    full-width digits or Ｘ, spaces or dashes inside. The one redaction used by the tracker store,
+    both servers' logs, tickets and the event broker."""
     if not text:
         return text
-    redacted = ID_IN_TEXT.sub(lambda m: mask_id(m.group(1)), text)
-    return MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.groups())), redacted)
+    text = _replace(text, ID_IN_TEXT, lambda m: mask_id(_digits_and_x(m.group(1))))
+    return _replace(text, MOBILE_IN_TEXT, lambda m: mask_phone("".join(m.groups())))
 
 
 def contains_identifier(text: str) -> bool:
     """True when text still holds a full ID number or mobile (used by tests and log checks)."""
-    return bool(ID_IN_TEXT.search(text or "") or MOBILE_IN_TEXT.search(text or ""))
+    view = normalised_view(text or "")
+    return bool(ID_IN_TEXT.search(view) or MOBILE_IN_TEXT.search(view))
+
+
+def normalised_view(text: str) -> str:
+    """NFKC character by character where that keeps one character (full-width ４ → 4, Ｘ → X,
+    － → -, ideographic space → space), so positions in the view are positions in the text."""
+    if text.isascii():
+        return text
+    return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
+def _replace(text: str, pattern: re.Pattern[str], masked: Callable[[re.Match[str]], str]) -> str:
+    view = normalised_view(text)
+    parts, end = [], 0
+    for match in pattern.finditer(view):
+        parts += [text[end:match.start()], masked(match)]
+        end = match.end()
+    return "".join(parts) + text[end:] if parts else text
+
+
+def _digits_and_x(text: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", text)

@@ -46,6 +46,9 @@ def pooled_sqlite_engine(url: str, on_connect: Callable[[Any, Any], None], **eng
     path = sqlite_file(url)
     if path is None:
         raise ValueError(f"not an SQLite file URL: {url}")
+    # hide_parameters: a failed statement's error (and any SQL echo) must not quote the values,
+    # which may be an ID number typed during verification.
+    engine_kwargs.setdefault("hide_parameters", True)
     engine = create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=10,
                            connect_args={"check_same_thread": False}, **engine_kwargs)
 

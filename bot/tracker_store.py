@@ -38,9 +38,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
+from bot import log_redaction
 from bot.privacy import redact_text
 from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
 from bot.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
+
+log_redaction.install()  # the Rasa process (and `make chat`) load this store: their logs are redacted too
 
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 # About 25 turns. Small enough that the 1,000th message costs what the 1st does; 0 switches it off.
@@ -134,6 +137,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain=None, host: str | None = None, event_broker=None, **kwargs: Any) -> None:
         super().__init__(domain=domain, host=host or tracker_store_url(), event_broker=event_broker, **kwargs)
+        # A failed statement's error must not quote the event data it was writing.
+        self.engine.hide_parameters = True
         if sqlite_file(str(self.engine.url)) is not None:
             # Rasa's engine for an SQLite file opens and closes a connection per session (NullPool).
             url = self.engine.url
@@ -149,6 +154,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._newest_row_statement = (sqlalchemy.select(sqlalchemy.func.max(events.c.id))
                                       .where(events.c.sender_id == sqlalchemy.bindparam("sender_id")))
         self._insert_statement = events.insert()
+
+    async def _stream_new_events(self, event_broker: Any, new_events: list[Event], sender_id: str) -> None:
+        """Events reach an event broker redacted, exactly as they are stored."""
+        for event in new_events:
+            event_broker.publish(redact_value({"sender_id": sender_id, **event.as_dict()}))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         # Taken out of the cache: whoever retrieves it owns it until save() puts it back.

@@ -65,10 +65,11 @@ def _create_engine(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         return pooled_sqlite_engine(url, _sqlite_pragmas, future=True)
     if url.startswith("sqlite:"):  # in memory
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: errors and SQL logs never quote the values (names, ID numbers, amounts).
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
