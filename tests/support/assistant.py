@@ -99,9 +99,12 @@ def load_assistant(model: Path, action_url: str, tracker_store) -> Assistant:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.action_auth import authorization_header
+
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    agent = Agent.load(str(model), tracker_store=tracker_store, action_endpoint=EndpointConfig(url=action_url, enable_selective_domain=True))
+    agent = Agent.load(str(model), tracker_store=tracker_store, action_endpoint=EndpointConfig(url=action_url, enable_selective_domain=True,
+                                                                                            headers=authorization_header()))
     agent.tracker_store.domain = agent.domain
     return Assistant(agent=agent, loop=loop)
 

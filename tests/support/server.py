@@ -15,8 +15,11 @@ from tests.support.assistant import ROOT, free_port, rasa_env, wait_for
 def write_endpoints(path: Path, action_url: str, lock_store_redis: str | None = None) -> Path:
     """endpoints.yml as the project ships it (selective domain, the redacting SQL tracker store), with
     the atomic Redis lock store of endpoints.production.yml when several Sanic workers share a server."""
-    lines = ["action_endpoint:", f"  url: \"{action_url}\"", "  enable_selective_domain: true", "tracker_store:",
-             "  type: bot.tracker_store.RedactingSQLTrackerStore"]
+    from bot.action_auth import authorization_header
+
+    lines = ["action_endpoint:", f"  url: \"{action_url}\"", "  enable_selective_domain: true",
+             "  headers:", f"    Authorization: \"{authorization_header()['Authorization']}\"",
+             "tracker_store:", "  type: bot.tracker_store.RedactingSQLTrackerStore"]
     if lock_store_redis:
         host, port, db = _redis_parts(lock_store_redis)
         lines += ["lock_store:", "  type: bot.lock_store.AtomicRedisLockStore", f"  url: \"{host}\"",
