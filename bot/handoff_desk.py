@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -21,24 +22,43 @@ from bot.privacy import redact_text
 from bot.records import handoff
 from bot.records.db import session_scope
 from bot.records.models import HandoffTicket
+from bot.secrets import RASA_JWT_SECRET, secret
 
 CLOSING_TEXT = "人工服务已结束，感谢您的耐心。您可以继续向医保助手提问，回复「菜单」查看功能。"
 POLLED_CHANNELS = frozenset({"rest", "web", "webchat"})
 
 
+API_TOKEN_SECONDS = 300
+
+
+def api_token(secret_value: str | None = None, now: float | None = None) -> str:
+    """A short-lived JWT for Rasa's HTTP API (`rasa run --jwt-secret`), role admin. It travels in the
+    Authorization header: Rasa's --auth-token would have to be put in the URL, where proxies log it."""
+    import jwt
+
+    issued = int(time.time() if now is None else now)
+    claims = {"user": {"username": "agent-console", "role": "admin"}, "iat": issued,
+              "exp": issued + API_TOKEN_SECONDS}
+    return jwt.encode(claims, secret_value or secret(RASA_JWT_SECRET), algorithm="HS256")
+
+
 @dataclass(frozen=True)
 class RasaConversations:
-    """Rasa's HTTP API for one server: the messages a paused user sent, and resuming them."""
+    """Rasa's HTTP API for one server: the messages a paused user sent, and resuming them. The JWT
+    secret comes from RASA_JWT_SECRET, or var/ where `make serve` generated it."""
 
     base_url: str = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
-    token: str = os.environ.get("RASA_API_TOKEN", "")
 
     def _url(self, sender: str, suffix: str) -> str:
-        url = f"{self.base_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker{suffix}"
-        return url + (f"?token={urllib.parse.quote(self.token)}" if self.token else "")
+        # ":" stays as it is: Rasa takes the path segment literally, and conversation ids are "wechat:…"
+        return f"{self.base_url}/conversations/{urllib.parse.quote(sender, safe=':')}/tracker{suffix}"
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_token()}"}
 
     def messages_since_pause(self, sender: str) -> list[str]:
-        with urllib.request.urlopen(self._url(sender, ""), timeout=10) as reply:
+        request = urllib.request.Request(self._url(sender, ""), headers=self._headers())
+        with urllib.request.urlopen(request, timeout=10) as reply:
             events = json.load(reply).get("events", [])
         return user_texts_after_pause(events)
 
@@ -47,7 +67,7 @@ class RasaConversations:
         # the unanswered messages sent while paused.
         body = json.dumps([{"event": "resume"}, {"event": "action", "name": "action_listen"}]).encode()
         request = urllib.request.Request(self._url(sender, "/events"), data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **self._headers()})
         with urllib.request.urlopen(request, timeout=10):
             pass
 

@@ -2,7 +2,8 @@
 # Starts the action server in the background, then either an interactive terminal chat
 # (`chat`) or the HTTP server with the REST channel and the web page (`serve`).
 # Whatever it started is stopped when it ends (Ctrl-D or /stop in chat, Ctrl-C in serve).
-# RASA_PORT / ACTION_PORT move the servers off 5005 / 5055 (the security tests run this script).
+# RASA_PORT / ACTION_PORT move the servers off 5005 / 5055 and LOG_DIR the action server log off
+# logs/ (tests/test_attacks.py runs this script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-chat}
@@ -10,7 +11,8 @@ rasa_port=${RASA_PORT:-5005}
 action_port=${ACTION_PORT:-5055}
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
 model=$(.venv/bin/python scripts/train_model.py | tail -n 1)
-mkdir -p var logs
+log_dir=${LOG_DIR:-logs}
+mkdir -p var "$log_dir"
 
 # Secrets: the environment's, else generated once into var/ (mode 0600, bot/secrets.py). Only Rasa
 # may call the action server (ACTION_SERVER_TOKEN); Rasa's HTTP API needs a JWT signed with
@@ -19,12 +21,12 @@ eval "$(.venv/bin/python -m bot.secrets --export)"
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:${action_port}/webhook}
 
 # rasa-sdk 3.6 has no --interface flag; SANIC_HOST keeps the action server on loopback.
-SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$action_port" > logs/actions.log 2>&1 &
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions -p "$action_port" > "$log_dir/actions.log" 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 120); do
   if .venv/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${action_port}/health', timeout=1)" 2>/dev/null; then break; fi
-  if ! kill -0 $actions_pid 2>/dev/null; then echo "动作服务器启动失败，见 logs/actions.log" >&2; exit 1; fi
+  if ! kill -0 $actions_pid 2>/dev/null; then echo "动作服务器启动失败，见 $log_dir/actions.log" >&2; exit 1; fi
   sleep 0.5
 done
 
