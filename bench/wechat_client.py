@@ -13,6 +13,7 @@ import base64
 import hashlib
 import itertools
 import os
+import secrets
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -66,7 +67,8 @@ class WeChatTransport:
         return env
 
     async def send(self, session: aiohttp.ClientSession, sender: str, text: str) -> str:
-        timestamp, nonce = str(int(time.time())), str(next(self._ids) % 10**9)
+        # a fresh nonce per request: the server refuses a used (timestamp, nonce) with another body
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(6)
         xml = text_xml(sender, text, next(self._ids))
         query = {"signature": signature(self.token, timestamp, nonce), "timestamp": timestamp,
                  "nonce": nonce, "openid": sender}

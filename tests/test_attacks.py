@@ -258,3 +258,33 @@ def test_failing_action_call_is_answered_without_the_request(servers) -> None:
     assert LI["id_number"].encode() not in body and b"request_body" not in body, (status, body)
     time.sleep(0.5)
     assert LI["id_number"] not in digits_only(servers.logs())
+
+
+# ---------------------------------------------------------------- 5 WeChat replay
+
+def test_used_wechat_nonce_with_another_body_is_refused(servers) -> None:
+    query = signed_query()
+    victim, attacker = f"o_v{secrets.token_hex(4)}", f"o_a{secrets.token_hex(4)}"
+    first = wechat_xml(victim, "你好", 7001)
+    assert wechat(servers.base, victim, "", query, first)[0] == 200
+    assert wechat(servers.base, victim, "", query, first)[0] == 200  # WeChat's own retry: same body
+    forged = wechat_xml(attacker, "我的医保余额还有多少", 7002)
+    assert wechat(servers.base, attacker, "", query, forged)[0] == 403
+    assert wechat(servers.base, victim, "", query, wechat_xml(victim, "查余额", 7003))[0] == 403
+
+
+def test_wechat_callback_older_than_two_minutes_is_refused(servers) -> None:
+    old = signed_query(timestamp=str(int(time.time()) - 121))
+    assert wechat(servers.base, "o_old", "你好", old)[0] == 403
+
+
+def test_unsubscribe_removes_the_binding(servers) -> None:
+    openid = f"o_u{secrets.token_hex(4)}"
+    assert "验证成功" in verify_on_wechat(servers.base, openid, ZHANG)
+    event = (f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+             f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+             f"<Event><![CDATA[unsubscribe]]></Event></xml>").encode()
+    assert wechat(servers.base, openid, "", body=event)[0] == 200
+    with sqlite3.connect(servers.records_db) as db:
+        bound = db.execute("SELECT count(*) FROM channel_bindings WHERE channel_user_id = ?", (openid,)).fetchone()
+    assert bound == (0,)

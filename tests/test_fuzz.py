@@ -247,7 +247,7 @@ def test_wechat_signed_bad_bodies_are_refused_and_store_nothing(rasa_server, tem
     assert status in (400, 413) or (status == 200 and body == b"success"), (status, body[:300])
     assert time.monotonic() - started < 5  # an entity bomb is refused, not expanded
     assert b"root:" not in body
-    assert user_events(rasa_server, user) == []
+    assert user_events(rasa_server, f"wechat:{user}") == []
 
 
 def test_wechat_entity_tricks_are_400_and_the_file_is_not_read(rasa_server) -> None:
@@ -255,7 +255,7 @@ def test_wechat_entity_tricks_are_400_and_the_file_is_not_read(rasa_server) -> N
         user = new_sender("xxe")
         status, body = post_wechat(rasa_server, template.replace(b"{user}", user.encode()))
         assert status == 400 and b"root:" not in body
-        assert user_events(rasa_server, user) == []
+        assert user_events(rasa_server, f"wechat:{user}") == []
 
 
 @FUZZ
@@ -269,4 +269,4 @@ def test_wechat_unsigned_or_forged_requests_are_refused(rasa_server, body: bytes
     status, _ = http_request(rasa_server, "POST", url, text_message(user, "查余额", 1) if not body else body,
                              {"Content-Type": "text/xml"})
     assert status in (400, 403), status
-    assert user_events(rasa_server, user) == []
+    assert user_events(rasa_server, f"wechat:{user}") == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 import select
 import socket
 import subprocess
@@ -211,7 +212,7 @@ def wechat_text(user: str, text: str, msg_id: int) -> bytes:
 
 
 def signed_path(channel: str = "wechat") -> str:
-    timestamp, nonce = str(int(time.time())), "security"
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(6)  # a reused nonce is a replay
     signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
     return f"/webhooks/{channel}/webhook?signature={signature}&timestamp={timestamp}&nonce={nonce}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +15,7 @@ TOKEN = "test-token"  # the rasa_server fixture sets WECHAT_TOKEN to this
 
 def signed_url(base: str, token: str = TOKEN, timestamp: int | None = None) -> str:
     timestamp = timestamp or int(time.time())
-    nonce = "20261125"
+    nonce = secrets.token_hex(6)  # one per request, as WeChat does (a reused nonce is a replay)
     signature = hashlib.sha1("".join(sorted([token, str(timestamp), nonce])).encode()).hexdigest()
     return f"{base}/webhooks/wechat/webhook?signature={signature}&timestamp={timestamp}&nonce={nonce}&openid=o-user"
 

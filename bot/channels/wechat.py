@@ -6,8 +6,8 @@ while keys rotate), optional REDIS_URL (dedup, continuations and the access toke
 workers) and WECHAT_API_BASE_URL (an API proxy). Without WECHAT_TOKEN the channel answers 403 to
 everything rather than stopping the server.
 
-Order of work for a POST: signature (msg_signature in safe mode) -> timestamp window -> decrypt ->
-parse -> dedup -> bot. Rejected requests get 400/403/413, never 500; a failure after
+Order of work for a POST: signature (msg_signature in safe mode) -> timestamp window -> one body per
+(timestamp, nonce) (bot/channels/replay.py) -> decrypt -> parse -> dedup -> bot. Rejected requests get 400/403/413, never 500; a failure after
 authentication answers 200 "success" so that WeChat does not retry a poison message.
 The protocol itself lives in bot/channels/wechat_protocol.py; `CallbackChannel` is shared with
 the WeCom channel (bot/channels/wecom.py).
@@ -30,7 +30,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 
+from bot import access
 from bot.channels.numbered import NumberedChoices
+from bot.channels.replay import claim_nonce, make_nonces
 from bot.channels.silence import silent_reply
 from bot.channels.wechat_protocol import (
     MAX_BODY_BYTES,
@@ -107,6 +109,7 @@ class CallbackChannel(InputChannel):
         self.config = config
         self.cipher = self._make_cipher(config)
         dedup, self.continuations = make_stores(config.redis_url, f"yibao:{self.name()}")
+        self.nonces = make_nonces(config.redis_url, f"yibao:{self.name()}")
         self.coordinator = ReplyCoordinator(dedup, config.wait_seconds)
         self.choices = NumberedChoices()
         self.sender = sender
@@ -183,6 +186,7 @@ class CallbackChannel(InputChannel):
         if encrypted:
             verify_signature(query.msg_signature, self.config.token, query.timestamp, query.nonce, encrypt)
         verify_timestamp(query.timestamp)
+        await claim_nonce(self.nonces, query.timestamp, query.nonce, body)  # after the signature: no flooding
         if not encrypted:
             return Verified(parse_callback_xml(decode_body(body), self.parser), False)
         xml, key_index = self.cipher.decrypt(encrypt, query.msg_signature, query.timestamp, query.nonce)
@@ -192,6 +196,8 @@ class CallbackChannel(InputChannel):
 
     async def answer(self, verified: Verified, query: CallbackQuery, on_new_message: OnNewMessage) -> HTTPResponse:
         message = verified.message
+        if getattr(message, "event", "") == "unsubscribe":  # who leaves the account leaves no binding
+            await asyncio.to_thread(access.unbind, access.Asker(ChannelUser.of(self.name(), message.source)))
         inbound = classify_message(message, self.click_intents)
         if inbound.kind == "ignore":
             return response.text(SUCCESS)

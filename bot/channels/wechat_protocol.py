@@ -38,7 +38,9 @@ from bot.channels.numbered import render_message_texts  # plain Python, no Rasa 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-TIMESTAMP_WINDOW_SECONDS = 300
+# A callback older (or newer) than this is refused. WeChat retries within ~15 s; 120 s leaves room for
+# clock skew and bounds how long a captured signature is worth anything (bot/channels/replay.py).
+TIMESTAMP_WINDOW_SECONDS = 120
 REPLY_BYTE_LIMIT = 2000  # WeChat silently drops text replies over 2048 bytes
 PASSIVE_WAIT_SECONDS = 4.0  # WeChat gives up after 5 s; leave room for the network
 MAX_ASYNC_MESSAGES = 5  # customer-service quota per user message

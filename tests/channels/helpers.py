@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ def sha1_signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def signed_query(token: str = TOKEN, timestamp: int | None = None, nonce: str = "n0nce123", **extra: str) -> dict:
+def signed_query(token: str = TOKEN, timestamp: int | None = None, nonce: str | None = None, **extra: str) -> dict:
+    # A fresh nonce per request, as WeChat sends: a used (timestamp, nonce) with another body is a replay.
+    nonce = nonce or secrets.token_hex(6)
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {"signature": sha1_signature(token, ts, nonce), "timestamp": ts, "nonce": nonce, **extra}
 
@@ -61,8 +64,9 @@ def encrypt_like_wechat(xml: str, aes_key: str = AES_KEY, receiver: str = APP_ID
 
 
 def encrypted_request(xml: str, aes_key: str = AES_KEY, receiver: str = APP_ID, wecom: bool = False,
-                      timestamp: int | None = None, nonce: str = "n0nce456") -> tuple[dict, str]:
+                      timestamp: int | None = None, nonce: str | None = None) -> tuple[dict, str]:
     """(query, body) of a safe-mode callback."""
+    nonce = nonce or secrets.token_hex(6)
     encrypt = encrypt_like_wechat(xml, aes_key, receiver, wecom)
     ts = str(int(time.time()) if timestamp is None else timestamp)
     query = {"timestamp": ts, "nonce": nonce, "msg_signature": sha1_signature(TOKEN, ts, nonce, encrypt)}
