@@ -7,6 +7,9 @@
   client picks its own sender id, and the 4-digit phone code must not be guessable by changing it.
   One user alone always meets their own lock first. The ID-number lock applies to well-formed
   numbers whether or not the person exists, so it reveals nothing.
+- Locks of an ID number escalate (30 min → 2 h → 24 h). So that nobody can keep a person locked out
+  by failing on purpose, the ID-number lock does not stop a channel user the person verified from
+  before (a binding, or an earlier success): their own 5-failure lock still applies.
 - On success only the opaque `Person.ref` leaves this module; typed values are never stored.
 """
 
@@ -32,6 +35,10 @@ from bot.records.queries import person_by_ref
 MAX_FAILURES = 5
 ID_NUMBER_MAX_FAILURES = 10
 LOCK_MINUTES = 30
+# An ID number's successive locks within FAILURE_MEMORY last longer each time, and the last lasts a
+# day: at most 3 x 10 wrong codes per ID number per ~26 hours from any number of senders, instead
+# of ~480 a day with a fixed 30-minute lock (half of all 4-digit codes in ~half a year, not 10 days).
+ID_NUMBER_LOCK_STEPS = (timedelta(minutes=30), timedelta(hours=2), timedelta(hours=24))
 FAILURE_MEMORY = timedelta(hours=24)  # failures older than this no longer count towards a lock
 FAILED = ("invalid_id", "mismatch")
 # Failures per ID number are kept as attempts of this pseudo channel, keyed by a digest of the number.
@@ -105,6 +112,8 @@ def verify(session: Session, name: str, id_number: str, phone_last4: str, channe
     problem = id_number_problem(id_number)
     number_key = None if problem else id_number_key(id_number)
     minutes = locked_minutes(session, ID_NUMBER_CHANNEL, number_key, now) if number_key else 0
+    if minutes and _known_user(session, id_number, channel, channel_user_id):
+        minutes = 0  # the person's own WeChat (or a sender they verified from) is not locked out
     if minutes:
         _record(session, channel, channel_user_id, now, "locked")
         return VerificationResult("locked", MSG_LOCKED.format(minutes=minutes), locked_minutes=minutes,
@@ -138,6 +147,20 @@ def _result(session: Session, status: str, problem: str | None, person: Person |
         left = min(left, ID_NUMBER_MAX_FAILURES - _failure_run(session, ID_NUMBER_CHANNEL, number_key, now)[0])
     message = f"身份证号有误：{problem}" if problem else MSG_MISMATCH
     return VerificationResult(status, message, attempts_left=left)
+
+
+def _known_user(session: Session, id_number: str, channel: str, channel_user_id: str) -> bool:
+    """True when this channel user was bound to, or once verified as, the person with this number."""
+    person_id = session.execute(select(Person.id).where(Person.id_number == normalise_id_number(id_number))
+                                ).scalar_one_or_none()
+    if person_id is None:
+        return False
+    bound = select(ChannelBinding.id).where(ChannelBinding.person_id == person_id, ChannelBinding.channel == channel,
+                                            ChannelBinding.channel_user_id == channel_user_id)
+    verified = select(VerificationAttempt.id).where(
+        VerificationAttempt.person_id == person_id, VerificationAttempt.outcome == "ok",
+        VerificationAttempt.channel == channel, VerificationAttempt.channel_user_id == channel_user_id)
+    return session.execute(bound.union_all(verified).limit(1)).first() is not None
 
 
 def _matching_person(session: Session, name: str, id_number: str, phone_last4: str) -> Person | None:
@@ -181,7 +204,7 @@ def _failure_run(session: Session, channel: str, channel_user_id: str,
                  now: datetime) -> tuple[int, datetime | None]:
     """(failures counting towards the next lock, end of the latest lock) from recent attempts.
     A success resets the count; so does the end of a lock."""
-    count, locked_until = 0, None
+    count, locked_until, locks = 0, None, 0
     for attempt in _recent_attempts(session, channel, channel_user_id, now):
         if locked_until is not None and attempt.attempted_at >= locked_until:
             count, locked_until = 0, None
@@ -190,10 +213,17 @@ def _failure_run(session: Session, channel: str, channel_user_id: str,
         elif attempt.outcome in FAILED and locked_until is None:
             count += 1
             if count >= LIMITS.get(channel, MAX_FAILURES):
-                locked_until = attempt.attempted_at + timedelta(minutes=LOCK_MINUTES)
+                locked_until = attempt.attempted_at + _lock_length(channel, locks)
+                locks += 1
     if locked_until is not None and locked_until <= now:
         count, locked_until = 0, locked_until
     return count, locked_until
+
+
+def _lock_length(channel: str, earlier_locks: int) -> timedelta:
+    if channel != ID_NUMBER_CHANNEL:
+        return timedelta(minutes=LOCK_MINUTES)
+    return ID_NUMBER_LOCK_STEPS[min(earlier_locks, len(ID_NUMBER_LOCK_STEPS) - 1)]
 
 
 def _recent_attempts(session: Session, channel: str, channel_user_id: str,

@@ -131,3 +131,23 @@ def test_bind_lookup_rebind_and_unbind(session, channel_user, ref_of) -> None:
     assert v.unbind(session, "wechat", channel_user) is True
     assert v.bound_person(session, "wechat", channel_user) is None
     assert v.unbind(session, "wechat", channel_user) is False
+
+
+def test_id_number_locks_escalate_to_a_day(session) -> None:
+    wrong, at = ("张伟", ZHANG[1], "0000"), NOW
+    lengths = []
+    for lock in range(3):
+        for i in range(10):
+            result = _verify(session, f"escalate-{lock}-{i}", wrong, at + timedelta(seconds=i))
+        assert result.status == "locked"
+        lengths.append(result.locked_minutes)
+        at += timedelta(minutes=result.locked_minutes, seconds=30)
+    assert lengths == [30, 120, 24 * 60]  # 30 guesses, then a day: about 30 a day instead of ~480
+
+
+def test_id_number_lock_does_not_lock_out_the_persons_own_wechat(session) -> None:
+    assert _verify(session, "o-owner-lock", channel="wechat").ok  # the owner verified here before
+    for i in range(10):
+        _verify(session, f"griefer-{i}", ("张伟", ZHANG[1], "0000"), NOW + timedelta(minutes=1, seconds=i))
+    assert _verify(session, "griefer-new", ZHANG, NOW + timedelta(minutes=2)).status == "locked"
+    assert _verify(session, "o-owner-lock", ZHANG, NOW + timedelta(minutes=2), channel="wechat").ok
