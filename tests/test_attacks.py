@@ -32,6 +32,7 @@ SECRETS = {"ACTION_SERVER_TOKEN": "attack-test-action-token", "RASA_JWT_SECRET":
 ZHANG = {"name": "张伟", "code": "4567", "id_number": "420102198506120310"}
 LI = {"name": "李娜", "code": "1234", "id_number": "420106199202180525"}
 AMOUNT = re.compile(r"\d+\.\d{2}\s*元")
+RATE = 30  # REST messages per client address and minute on this server
 
 
 @dataclass
@@ -56,7 +57,7 @@ def servers(trained_model, records_db_url, tmp_path_factory) -> Servers:
     rasa_port, action_port = free_port(), free_port()
     env = rasa_env(DATABASE_URL=f"sqlite:///{records}", TRACKER_STORE_URL=f"sqlite:///{folder / 'tracker.db'}",
                    WECHAT_TOKEN=WECHAT_TOKEN, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
-                   LOG_DIR=str(folder), **SECRETS)
+                   LOG_DIR=str(folder), TRUSTED_PROXIES="127.0.0.1", REST_RATE_LIMIT_PER_MINUTE=str(RATE), **SECRETS)
     env.pop("ACTION_SERVER_URL", None)
     log = open(folder / "serve.log", "w")
     process = subprocess.Popen(["bash", "scripts/run_assistant.sh", "serve"], cwd=ROOT, env=env, stdout=log,
@@ -84,11 +85,21 @@ def http(url: str, body: bytes | None = None, headers: dict[str, str] | None = N
         return error.code, error.read()
 
 
+def client_of(sender: str) -> dict[str, str]:
+    """Each test sender comes from its own address, as told by the trusted proxy (127.0.0.1)."""
+    digest = hashlib.sha256(sender.encode()).digest()
+    return {"X-Forwarded-For": f"10.{digest[0]}.{digest[1]}.{digest[2]}"}
+
+
 def rest(base: str, sender: str, text: str, headers: dict[str, str] | None = None) -> str:
-    status, body = http(f"{base}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(),
-                        {"Content-Type": "application/json", **(headers or {})})
+    status, body = post_rest(base, sender, text, {**client_of(sender), **(headers or {})})
     assert status == 200, (status, body)
     return "\n".join(m.get("text", "") for m in json.loads(body))
+
+
+def post_rest(base: str, sender: str, text: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    return http(f"{base}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(),
+                {"Content-Type": "application/json", **headers})
 
 
 def signed_query(timestamp: str | None = None, nonce: str | None = None) -> str:
@@ -288,3 +299,21 @@ def test_unsubscribe_removes_the_binding(servers) -> None:
     with sqlite3.connect(servers.records_db) as db:
         bound = db.execute("SELECT count(*) FROM channel_bindings WHERE channel_user_id = ?", (openid,)).fetchone()
     assert bound == (0,)
+
+
+# ---------------------------------------------------------------- 6 brute force from one client
+
+def test_one_client_address_is_limited_whatever_senders_it_uses(servers) -> None:
+    attacker = {"X-Forwarded-For": "203.0.113.7"}
+    statuses = [post_rest(servers.base, f"guess-{i}", "验证身份", attacker)[0] for i in range(RATE + 5)]
+    assert statuses[:RATE] == [200] * RATE and statuses[-1] == 429
+    status, body = post_rest(servers.base, "guess-x", "验证身份", attacker)
+    assert status == 429 and "太快" in json.loads(body)["error"]
+    assert post_rest(servers.base, "someone-else", "你好", {"X-Forwarded-For": "203.0.113.8"})[0] == 200
+
+
+def test_cross_site_text_plain_post_is_refused(servers) -> None:
+    body = json.dumps({"sender": "csrf", "message": "转人工"}).encode()
+    status, reply = http(f"{servers.base}/webhooks/rest/webhook", body,
+                         {"Content-Type": "text/plain", "Origin": "https://evil.example", **client_of("csrf")})
+    assert status == 415 and "application/json" in json.loads(reply)["error"]

@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.rate_limit import RateLimiter, client_address, trusted_proxies
 from bot.channels.silence import silent_reply
 from bot.channels.web_identity import user_from_cookie
 from bot.channels.wechat import read_body
@@ -48,6 +49,7 @@ FULLWIDTH_SLASH = "／"
 EMPTY_REPLY = "请输入您想咨询的医保问题，例如「异地就医怎么备案」。回复「菜单」可查看全部功能。"
 TOO_LONG_REPLY = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送，我会逐条为您解答。"
 BAD_REQUEST = '请求格式错误：需要JSON对象，例如 {"sender": "用户标识", "message": "您的问题"}。'
+TOO_MANY = "您发送得太快了，请稍等片刻再试。如需人工帮助，请拨打全国医保服务热线12393。"
 NOT_JSON = "请求格式错误：Content-Type 必须是 application/json。"
 TOO_LARGE = f"请求过大：请求体不能超过{MAX_BODY_BYTES // 1024} KB，单条消息不超过{MAX_MESSAGE_CHARS}字。"
 
@@ -70,6 +72,8 @@ class SafeRestInput(RestInput):
     """`/webhooks/rest/webhook` with input checks; used by the web page, tests and benchmarks."""
 
     allowed_intents: frozenset[str] = frozenset()
+    limiter: RateLimiter = RateLimiter(0)
+    proxies: list = []
 
     @classmethod
     def name(cls) -> str:
@@ -78,6 +82,8 @@ class SafeRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
         channel = cls()
+        channel.limiter = RateLimiter.from_env()
+        channel.proxies = trusted_proxies()
         channel.allowed_intents = frozenset((credentials or {}).get("button_intents", []) or [])
         return channel
 
@@ -100,6 +106,9 @@ class SafeRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             if not _is_json(request):  # a cross-site form or text/plain fetch needs no CORS preflight
                 return response.json({"error": NOT_JSON}, status=415)
+            client = client_address(request.ip, request.headers.get("x-forwarded-for"), self.proxies)
+            if not self.limiter.allow(client):
+                return response.json({"error": TOO_MANY}, status=429, headers={"Retry-After": "10"})
             try:
                 body = _json_object(await read_body(request, MAX_BODY_BYTES))
             except RequestRejected as rejected:
