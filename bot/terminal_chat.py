@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import logging
 import os
+from pathlib import Path
 
+from bot import log_redaction
 from bot.channels.numbered import NumberedChoices, render_message_texts
 
 SENDER_ID = "terminal-user"
@@ -48,12 +50,30 @@ async def chat(model: str, sender_id: str = SENDER_ID) -> None:
         print(f"医保助手：{text or '（暂时没有回复，请稍后再试或拨打12393）'}")
 
 
+def configure_logging(log_file: Path, level: int = logging.WARNING) -> None:
+    """The chat window shows the conversation only. Rasa 3.6 logs every parse (with the raw text, an
+    ID number typed during verification included) and every slot at DEBUG through structlog, which
+    prints to the terminal unless configured; jieba adds its own console handler. Everything goes to
+    `log_file` instead, at WARNING, through the same redaction as the servers' logs."""
+    import jieba
+    from rasa.utils.log_utils import configure_structlog
+
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_redaction.install()
+    logging.basicConfig(filename=log_file, level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        force=True)
+    configure_structlog(level)  # its basicConfig is a no-op now: output goes to the file
+    jieba.setLogLevel(level)
+    logging.captureWarnings(True)  # library deprecation warnings too
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
     parser.add_argument("--sender", default=os.environ.get("CHAT_SENDER_ID", SENDER_ID))
+    parser.add_argument("--log-file", type=Path, default=Path(os.environ.get("LOG_DIR", "logs")) / "chat.log")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.ERROR)
+    configure_logging(args.log_file)
     asyncio.run(chat(args.model, args.sender))
 
 
