@@ -77,7 +77,10 @@ def new_sender(prefix: str) -> str:
 
 
 def tracker(base: str, sender: str) -> dict:
-    status, body = http_request(base, "GET", f"/conversations/{sender}/tracker")
+    """The stored conversation of a sender: REST senders are "rest:<sender>" on the server, other
+    channels' ids are passed with their prefix."""
+    conversation = sender if sender.startswith(("wechat:", "wecom:", "web:")) else f"rest:{sender}"
+    status, body = http_request(base, "GET", f"/conversations/{conversation}/tracker")
     assert status == 200
     return json.loads(body)
 

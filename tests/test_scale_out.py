@@ -207,7 +207,8 @@ def say(base: str, sender: str, text: str, timeout: float = 60) -> str:
 
 
 def tracker(base: str, sender: str) -> dict:
-    url = f"{base}/conversations/{urllib.request.quote(sender)}/tracker"
+    """The conversation a REST sender gets on the server ("rest:<sender>")."""
+    url = f"{base}/conversations/{urllib.request.quote('rest:' + sender, safe=':')}/tracker"
     with urllib.request.urlopen(url, timeout=30) as reply:
         return json.load(reply)
 

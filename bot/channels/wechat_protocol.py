@@ -34,6 +34,7 @@ from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 
 from bot.channels.numbered import render_message_texts  # plain Python, no Rasa import
+from bot.channels.sealed import seal, unseal
 
 logger = logging.getLogger(__name__)
 
@@ -390,12 +391,14 @@ class RedisContinuations:
     ttl: int = CONTINUATION_TTL_SECONDS
 
     async def put(self, user: str, text: str) -> None:
-        await self.client.set(f"{self.prefix}:more:{user}", text.encode("utf-8"), ex=self.ttl)
+        key = f"{self.prefix}:more:{user}"
+        await self.client.set(key, seal(text, key), ex=self.ttl)  # personal answers: sealed at rest
 
     async def pop(self, user: str) -> str | None:
+        key = f"{self.prefix}:more:{user}"
         async with self.client.pipeline(transaction=True) as pipe:
-            value, _ = await pipe.get(f"{self.prefix}:more:{user}").delete(f"{self.prefix}:more:{user}").execute()
-        return value.decode("utf-8") if value else None
+            value, _ = await pipe.get(key).delete(key).execute()
+        return unseal(value, key)
 
     async def discard(self, user: str) -> None:
         await self.client.delete(f"{self.prefix}:more:{user}")
@@ -461,14 +464,16 @@ class RedisDedupStore(MemoryDedupStore):
         return None, False
 
     async def publish(self, key: str, page: str | None) -> None:
-        await self.client.set(f"{self.prefix}:reply:{key}", (page or "").encode("utf-8"), ex=int(self.ttl))
+        name = f"{self.prefix}:reply:{key}"
+        await self.client.set(name, seal(page or "", name), ex=int(self.ttl))  # a personal answer: sealed
 
     async def wait_remote(self, key: str, seconds: float) -> str | None:
         deadline = time.monotonic() + seconds
+        name = f"{self.prefix}:reply:{key}"
         while time.monotonic() < deadline:
-            value = await self.client.get(f"{self.prefix}:reply:{key}")
+            value = await self.client.get(name)
             if value is not None:
-                return value.decode("utf-8") or None
+                return unseal(value, name) or None
             await asyncio.sleep(self.poll_seconds)
         return None
 
