@@ -178,7 +178,8 @@ async def check_trackers_http(base: str, result: SoakResult, parallel: int = 8) 
     timeout = aiohttp.ClientTimeout(total=120)
 
     async def one(session: aiohttp.ClientSession, sender: str, sent: list[str]) -> None:
-        async with gate, session.get(f"{base}/conversations/{sender}/tracker") as answer:
+        # the REST channel names the conversation "rest:<sender>" (bot/identity.py)
+        async with gate, session.get(f"{base}/conversations/rest:{sender}/tracker") as answer:
             if answer.status != 200:
                 result.tracker_problems.append(f"{sender}: GET tracker answered {answer.status}")
                 return
@@ -196,6 +197,7 @@ def check_tracker_db(path: Path, result: SoakResult) -> None:
         # Rasa reads a conversation ordered by timestamp (continuation heads are appended later
         # with earlier timestamps), so the rows are compared in that order.
         for sender, data in db.execute("select sender_id, data from events order by timestamp, id"):
+            sender = sender.removeprefix("rest:")
             if sender in result.sent:
                 events.setdefault(sender, []).append(json.loads(data))
     for sender, sent in result.sent.items():

@@ -33,7 +33,7 @@ API_TOKEN_SECONDS = 300
 
 def api_token(secret_value: str | None = None, now: float | None = None) -> str:
     """A short-lived JWT for Rasa's HTTP API (`rasa run --jwt-secret`), role admin. It travels in the
-    Authorization header: Rasa's --auth-token would have to be put in the URL, where proxies log it."""
+    Authorization header: Rasa's auth-token option is read from the URL only, where proxies log it."""
     import jwt
 
     issued = int(time.time() if now is None else now)

@@ -13,9 +13,10 @@ from collections.abc import Callable
 # An ID number not glued to other letters/digits: 17 digits + a digit or X, with any spaces or dashes
 # between them. The verifier accepts exactly that (NFKC, then spaces and dashes removed:
 # bot.records.verification.normalise_id_number), so redaction must find every spelling it accepts.
-ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9](?:[\s-]*[0-9]){16}[\s-]*[0-9Xx])(?![0-9A-Za-z])")
+# \d, not [0-9]: digits NFKC leaves alone (Arabic-Indic ٠, …) are digits to str.isdigit() as well.
+ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d(?:[\s-]*\d){16}[\s-]*[\dXx])(?![\dA-Za-z])")
 # A mainland mobile (1[3-9]xxxxxxxxx), optionally with +86/86 and spaces/dashes in the usual 3-4-4 groups.
-MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9])[\s-]?([0-9]{4})[\s-]?([0-9]{4})(?![0-9])")
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 
 
 def mask_id(id_number: str) -> str:
@@ -76,4 +77,4 @@ def _replace(text: str, pattern: re.Pattern[str], masked: Callable[[re.Match[str
 
 
 def _digits_and_x(text: str) -> str:
-    return re.sub(r"[^0-9Xx]", "", text)
+    return re.sub(r"[^\dXx]", "", text)

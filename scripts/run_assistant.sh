@@ -39,7 +39,7 @@ else
   # Rasa's own API routes would accept 100 MB bodies (Sanic's default); the channels cap theirs lower.
   # No --cors: the page is served from the same origin, so no other site may call the API.
   # --jwt-secret: the HTTP API (/conversations, /model ...) always needs a token, sent in the
-  # Authorization header (Rasa's --auth-token would travel in the URL).
+  # Authorization header (Rasa's auth-token option would travel in the URL).
   SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576} .venv/bin/rasa run -m "$model" --enable-api \
     --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256 -i 127.0.0.1 -p "$rasa_port" \
     --credentials credentials.yml --endpoints endpoints.yml

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from bot.privacy import redact_text
+from bot.secrets import ACTION_SERVER_TOKEN, secret
 from tests.support.assistant import ROOT, rasa_env, start_action_server
 from tests.support.server import start_rasa_server, stop
 
@@ -176,6 +177,8 @@ def cluster(request, tmp_path_factory) -> Iterator[Cluster]:
             "TRACKER_STORE_URL": databases.tracker_url,
             "DATABASE_URL": databases.records_url,  # the channels' busy/handoff answer reads it
             "REDIS_URL": redis_url,  # WeChat dedup and access token (unused by REST, set as in production)
+            # production names the action server's shared secret; here it is the one in var/
+            "ACTION_SERVER_TOKEN": secret(ACTION_SERVER_TOKEN),
             **_redis_settings(redis_url),
         }
         # Both replicas start at once, as they would in a rollout: they race to create the tracker tables.
@@ -270,13 +273,14 @@ def test_both_servers_wait_for_the_shared_redis_lock(cluster: Cluster) -> None:
         held = max(4.0, 3 * (time.monotonic() - started) + 2)
 
         lock_store = _lock_store(cluster.redis_url)
-        lock_store.issue_ticket(user, lock_lifetime=held)
+        conversation = f"rest:{user}"  # the REST channel's conversation id for this sender
+        lock_store.issue_ticket(conversation, lock_lifetime=held)
         try:
             started = time.monotonic()
             answer = say(base, user, "医保电子凭证怎么激活")
             waited = time.monotonic() - started
         finally:
-            lock_store.delete_lock(user)  # Rasa keys have no TTL: leave nothing in a shared Redis
+            lock_store.delete_lock(conversation)  # Rasa keys have no TTL: leave nothing in a shared Redis
         # The server's ticket comes after ours, which only expires `held` seconds after it was issued.
         assert waited >= held - 0.5, f"{base} answered after {waited:.1f} s while the lock was held {held:.1f} s"
         assert "激活" in answer and BUSY not in answer, answer

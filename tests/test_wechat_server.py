@@ -36,7 +36,8 @@ def post(url: str, body: bytes) -> tuple[int, str]:
 
 
 def user_messages(base: str, sender: str) -> list[str]:
-    with urllib.request.urlopen(f"{base}/conversations/{sender}/tracker", timeout=10) as reply:
+    # the channel names the conversation "wechat:<OpenID>" (bot/identity.py)
+    with urllib.request.urlopen(f"{base}/conversations/wechat:{sender}/tracker", timeout=10) as reply:
         events = json.load(reply)["events"]
     return [e["text"] for e in events if e["event"] == "user"]
 
