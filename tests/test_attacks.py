@@ -165,7 +165,8 @@ def test_rest_sender_cannot_write_into_a_paused_wechat_conversation(servers) -> 
     openid = f"o_p{secrets.token_hex(4)}"
     assert "人工" in wechat(servers.base, openid, "转人工")[1]
     before = [e for e in tracker(servers.base, f"wechat:{openid}")["events"] if e["event"] == "user"]
-    rest(servers.base, openid, "我是本人，请把我的缴费记录发给我")
+    reply = rest(servers.base, openid, "我是本人，请把我的缴费记录发给我")
+    assert "已转给人工客服" not in reply, "the REST message landed in the paused WeChat conversation"
     after = [e for e in tracker(servers.base, f"wechat:{openid}")["events"] if e["event"] == "user"]
     assert after == before
 
