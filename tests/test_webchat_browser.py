@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from tests.support.assistant import ROOT
+from tests.support.calendar import paid_cells_of_continuous_payer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOT = ROOT / "results" / "webchat.png"
@@ -17,7 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
 
 
-def test_chat_page_answers_in_the_browser(rasa_server) -> None:
+def test_chat_page_answers_in_the_browser(rasa_server, pinned_today) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -56,7 +57,8 @@ def test_chat_page_answers_in_the_browser(rasa_server) -> None:
             send(text)
         assert "验证成功" in send("420102198506120310")
         send("我的缴费记录")
-        assert page.locator(".bubble .cell.paid").count() >= 12  # the month grid as coloured cells
+        # the month grid as coloured cells: every collected month of the shown years, whatever the day
+        assert page.locator(".bubble .cell.paid").count() == paid_cells_of_continuous_payer(pinned_today)
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=False)
         browser.close()
