@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -15,6 +16,10 @@ SCREENSHOT = ROOT / "results" / "webchat.png"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
+# `make test-dates` moves the clock with libfaketime (LD_PRELOAD); Chromium hangs under it, and the
+# dates under test live in the servers, so the browser runs on the real clock.
+BROWSER_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("LD_PRELOAD", "FAKETIME"))}
+
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
 
 
@@ -22,7 +27,8 @@ def test_chat_page_answers_in_the_browser(rasa_server, pinned_today) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                             env=BROWSER_ENV)
         page = browser.new_page(viewport={"width": 420, "height": 800})
         page.goto(f"{rasa_server}/chat")
         assert page.title() == "医保助手"
