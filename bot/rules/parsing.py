@@ -101,3 +101,22 @@ def normalise_hospital_level(text: str | None) -> str | None:
         if any(word in text for word in words):
             return canonical
     return None
+
+
+_SWITCH_WORDS = ("转居民", "改交居民", "交居民医保", "换成居民", "转成居民", "转职工", "居民转职工", "职工转居民",
+                 "改交职工", "辞职后交居民", "失业后交居民")
+_TRANSFER_WORDS = ("转移", "转入", "转出", "换城市", "换了城市", "去外地工作", "到外地工作", "跨省", "调到",
+                   "异地工作", "换工作到")
+
+
+def parse_gap_change(text: str | None) -> str | None:
+    """「从职工转居民」→ 职工居民互转 (43号②); 「换城市工作转移医保」→ 转移接续 (43号①); else None."""
+    from bot.rules.lapse import GAP_SWITCH, GAP_TRANSFER
+
+    if not text:
+        return None
+    if any(word in text for word in _SWITCH_WORDS):
+        return GAP_SWITCH
+    if any(word in text for word in _TRANSFER_WORDS):
+        return GAP_TRANSFER
+    return None

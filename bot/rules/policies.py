@@ -38,7 +38,7 @@ SCHEMA: dict[str, tuple[type, bool]] = {
     "resident.late_payment_end_month": (int, True),
     "employee.gap.retro_window_months": (int, False),
     "employee.gap.max_waiting_months": (int, False),
-    "employee.gap.min_continuous_years": (int, False),
+    "employee.gap.switch_min_continuous_years": (int, False),
     "employee.gap.waiting_months": (int, True),
     "employee.suspend_after_unpaid_months": (int, False),
     "transfer.out_working_days": (int, False),
@@ -122,7 +122,7 @@ def _parse_source(path: Path, key: str, raw: Any, illustrative: bool) -> Source:
         if not isinstance(raw.get(name), (str, int, dt.date)) or not str(raw.get(name)).strip():
             raise _fail(path, f"{key}.source.{name}", "missing or empty")
     return Source(str(raw["document"]), str(raw["issuer"]), str(raw["date"]),
-                  raw.get("article"), illustrative)
+                  raw.get("article"), illustrative, raw.get("url"))
 
 
 def _check_entry_shape(path: Path, key: str, raw: Any) -> None:

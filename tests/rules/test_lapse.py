@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.rules.common import RuleInputError, policy_view
+from bot.rules.overview import lapse_overview
+from bot.rules.parsing import parse_gap_change
+from bot.rules.render import render_text
 from bot.rules.lapse import (
+    GAP_SWITCH,
+    GAP_TRANSFER,
     NO_BACKPAY_FOR_LAPSE,
     ResidentWaitingRule,
     find_gaps,
@@ -148,14 +153,71 @@ def test_seed_case_zhang_five_months_unpaid_is_suspended_and_not_paid_back(book)
     assert result.status == "终止"
 
 
-def test_employee_short_gap_after_two_years_can_be_paid_back(book):
+def test_employee_short_gap_from_records_explains_rules_one_and_two_without_denying_cover(book):
+    """A verified user's record cannot tell a transfer from a same-city restart: both 43号 rules are
+    stated and the answer never says the gap is not paid."""
     result = lapse_from_months(months("2022-01", "2024-10"), "职工", today=date(2025, 1, 15), book=book)
-    assert (result.status, result.lapse_months, result.backpay_covers_lapse) == ("暂停待遇", 2, True)
+    assert (result.status, result.lapse_months, result.backpay_covers_lapse) == ("暂停待遇", 2, None)
+    text = render_text(result)
+    assert "不要求此前连续参保年限" in text and "连续参保满2年" in text
+    assert "补缴≠补报" not in text and "不予支付" not in text
 
 
-def test_employee_short_gap_after_short_enrolment_depends_on_region(book):
+def test_employee_short_gap_after_short_enrolment_is_still_open(book):
     result = lapse_from_months(months("2024-03", "2024-10"), "职工", today=date(2025, 1, 15), book=book)
-    assert result.backpay_covers_lapse is False
+    assert result.backpay_covers_lapse is None
+    assert "补缴≠补报" not in render_text(result)
+
+
+# 医保办发〔2021〕43号, worked examples: ① 职工→职工 transfer, gap ≤ 3 months, no condition on years;
+# ② 职工↔居民 switch, gap ≤ 3 months, only after ≥ 2 continuous years; ③ gap > 3 months: wait ≤ 6 months.
+@pytest.mark.parametrize(
+    ("gap", "change", "insured_before", "covered"),
+    [
+        (2, GAP_TRANSFER, 12, True),  # ① 1 year insured is enough for a transfer
+        (3, GAP_TRANSFER, 1, True),  # ① the limit is inclusive
+        (2, GAP_SWITCH, 12, False),  # ② needs 2 continuous years
+        (2, GAP_SWITCH, 24, True),  # ② exactly 2 years
+        (2, GAP_SWITCH, None, None),  # ② years not known yet: the condition is asked
+        (4, GAP_TRANSFER, 120, False),  # ③ over 3 months
+        (5, GAP_SWITCH, 120, False),
+        (5, None, None, False),
+    ],
+)
+def test_employee_gap_43_rules_worked_examples(book, gap, change, insured_before, covered):
+    result = lapse_from_length(gap, "职工", change=change, insured_months_before=insured_before, book=book)
+    text = render_text(result)
+    assert result.backpay_covers_lapse is covered
+    if covered:
+        assert "中断期间的医疗费用也可以追溯报销" in result.decision
+        assert "补缴≠补报" not in text and "不予支付" not in text and "不能追溯" not in text
+    if gap > 3:
+        assert (result.waiting_months_min, result.waiting_months_max) == (0, 6)
+        assert NO_BACKPAY_FOR_LAPSE in result.reasons
+    else:
+        assert result.waiting_months_max == 0 and NO_BACKPAY_FOR_LAPSE not in result.reasons
+
+
+def test_transfer_rule_has_no_two_year_condition_and_switch_rule_has_it(book):
+    covered = render_text(lapse_from_length(2, "职工", change=GAP_TRANSFER, insured_months_before=6, book=book))
+    assert "不要求此前连续参保年限" in covered
+    refused = lapse_from_length(2, "职工", change=GAP_SWITCH, insured_months_before=12, book=book)
+    assert any("不足2年" in reason and "第②条" in reason for reason in refused.reasons)
+
+
+def test_lapse_overview_keeps_no_backpay_for_residents_and_long_gaps_only(book):
+    reasons = lapse_overview(book=book).reasons
+    assert [r for r in reasons if "补缴≠补报" in r] == [f"居民医保：{NO_BACKPAY_FOR_LAPSE}"]
+    assert any("不要求此前连续参保年限" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [("我换城市工作了，医保断了2个月要转移", GAP_TRANSFER), ("辞职后想转居民医保，断了2个月", GAP_SWITCH),
+     ("我职工医保断了2个月", None)],
+)
+def test_gap_change_is_read_from_the_message(text, change):
+    assert parse_gap_change(text) == change
 
 
 def test_resident_record_counts_full_unpaid_years(book):
