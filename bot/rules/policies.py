@@ -269,11 +269,40 @@ class PolicyBook:
         return self.param(key, chain).region != NATIONAL or self.regions[NATIONAL].params[key].value is None
 
 
-def load_policies_from(directory: Path) -> PolicyBook:
+def is_real_place(name: str) -> bool:
+    """True when the name is a province or prefecture-level city in the gazetteer (or the rules'
+    built-in city table): such a file may hold only that place's sourced figures."""
+    try:
+        from bot.nlp.regions import canonical_region
+    except ImportError:  # pragma: no cover - the gazetteer ships with the project
+        canonical_region = None  # type: ignore[assignment]
+    if canonical_region is not None and canonical_region(name) is not None:
+        return True
+    from bot.rules.regions import known_city_or_province
+
+    return known_city_or_province(name)
+
+
+def _check_real_place_is_sourced(path: Path, policy: RegionPolicy) -> None:
+    """Illustrative numbers never go under a real place name: a user there would read them as the
+    local rule. They belong in national.yml (labelled) or in test data with a fictional region."""
+    if policy.level == "national" or not is_real_place(policy.name):
+        return
+    for section, entries in (("parameters", policy.params), ("lists", policy.lists)):
+        for key, entry in entries.items():
+            if entry.source.illustrative:
+                raise _fail(path, f"{section}.{key}", f"{ILLUSTRATIVE_KEY} under the real place {policy.name!r}: "
+                            "only that place's sourced figures (document, issuer, date) may go here")
+
+
+def load_policies_from(directory: Path | list[Path]) -> PolicyBook:
+    """Load every *.yml in the directory (or directories: tests add fictional regions to the real data)."""
     policies: dict[str, RegionPolicy] = {}
     paths: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.yml")):
+    directories = directory if isinstance(directory, list) else [directory]
+    for path in sorted(p for d in directories for p in d.glob("*.yml")):
         policy = load_policy_file(path)
+        _check_real_place_is_sourced(path, policy)
         if policy.name in policies:
             raise PolicyDataError(f"{path.name}: region: {policy.name!r} also defined in {paths[policy.name].name}")
         if policy.level != "national" and path.stem != policy.name:

@@ -190,6 +190,7 @@ def _estimate_for(query: ReimbursementQuery, kind: str, view: PolicyView) -> Rei
         sources=view.sources(), regional_variation=True,
         assumptions=_assumptions(query, given_kind, kind, query.care_place) + region_assumption(view),
         narrowing_facts=_narrowing(splits, levels, cuts, view),
+        estimated_with_examples=view.used_illustrative(),
     )
 
 

@@ -69,10 +69,10 @@ def test_waiting_period_is_monotone_in_lapse_length(rule, years, more, paid_back
 
 
 @given(st.integers(0, 120), st.integers(0, 120), st.sampled_from(["职工", "居民"]),
-       st.sampled_from([None, "武汉", "深圳", "湖北"]))
-def test_waiting_from_message_is_monotone_in_months(book, lapse, more, kind, region):
-    short = lapse_from_length(lapse, kind, region, book=book)
-    long = lapse_from_length(lapse + more, kind, region, book=book)
+       st.sampled_from([None, "武汉", "示例东市", "示例南市", "示例甲省"]))
+def test_waiting_from_message_is_monotone_in_months(regional_book, lapse, more, kind, region):
+    short = lapse_from_length(lapse, kind, region, book=regional_book)
+    long = lapse_from_length(lapse + more, kind, region, book=regional_book)
     assert long.waiting_months_min >= short.waiting_months_min
     assert long.waiting_months_max >= short.waiting_months_max
     assert long.waiting_months_min <= long.waiting_months_max
@@ -91,13 +91,15 @@ def test_negative_years_are_rejected(rule):
         (1, None, "暂停待遇", (0, 0)),
         (3, None, "暂停待遇", (0, 0)),
         (4, None, "终止", (0, 6)),
-        (4, "武汉", "终止", (3, 3)),
-        (4, "深圳市", "终止", (6, 6)),
-        (4, "湖北省", "终止", (0, 6)),
+        (4, "武汉", "终止", (0, 6)),  # no sourced 武汉 figure: the national range, never an invented one
+        (4, "深圳市", "终止", (0, 6)),
+        (4, "示例东市", "终止", (3, 3)),  # fictional test regions with illustrative local figures
+        (4, "示例南市", "终止", (6, 6)),
+        (4, "示例甲省", "终止", (0, 6)),
     ],
 )
-def test_employee_lapse_from_message(book, lapse, region, status, waiting):
-    result = lapse_from_length(lapse, "职工", region, book=book)
+def test_employee_lapse_from_message(regional_book, lapse, region, status, waiting):
+    result = lapse_from_length(lapse, "职工", region, book=regional_book)
     assert (result.status, (result.waiting_months_min, result.waiting_months_max)) == (status, waiting)
     assert result.benefits_suspended == (status != "正常")
 
@@ -234,10 +236,10 @@ def test_resident_paid_back_years_shorten_the_wait(book):
     assert result.waiting_months_min == 4
 
 
-def test_resident_in_late_payment_window_is_suspended_not_terminated(book):
+def test_resident_in_late_payment_window_is_suspended_not_terminated(regional_book):
     paid = months("2020-01", "2025-12")
-    in_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), region="武汉", book=book)
-    no_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), book=book)
+    in_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), region="示例东市", book=regional_book)
+    no_window = lapse_from_months(paid, "居民", today=date(2026, 2, 10), region="武汉", book=regional_book)
     assert (in_window.status, no_window.status) == ("暂停待遇", "终止")
 
 
@@ -249,3 +251,15 @@ def test_resident_paid_this_year_is_normal(book):
 def test_empty_record_is_a_user_facing_error(book):
     with pytest.raises(RuleInputError):
         lapse_from_months([], "职工", today=date(2025, 1, 1), book=book)
+
+
+def test_illustrative_local_wait_is_announced_in_the_first_line(regional_book):
+    text = render_text(lapse_from_length(5, "职工", "示例东市", book=regional_book))
+    assert text.splitlines()[0].startswith("【按常见标准估算，非您所在地的实际标准】")
+
+
+def test_real_city_without_sourced_figure_gets_the_national_rule_and_where_to_ask(book):
+    result = lapse_from_length(5, "职工", "武汉", book=book)
+    text = render_text(result)
+    assert "0–6个月" in result.decision and "12393" in text
+    assert not result.estimated_with_examples
