@@ -30,21 +30,24 @@ class ResidentWaitingRule:
     months_off_per_paid_back_year: int
     long_lapse_years: int
     long_lapse_min_months: int
+    lapsed_years_in_fixed: int = 1  # 「每多断保1年」: the first lapsed year is in the fixed period (N−1)
 
     @classmethod
     def from_view(cls, view: PolicyView) -> ResidentWaitingRule:
         return cls(*(view.value(f"resident.waiting.{k}") for k in (
             "fixed_months", "months_per_lapsed_year", "months_off_per_paid_back_year",
-            "long_lapse_years", "long_lapse_min_months")))
+            "long_lapse_years", "long_lapse_min_months", "lapsed_years_in_fixed")))
 
 
 def resident_waiting_months(lapsed_years: int, paid_back_years: int, rule: ResidentWaitingRule) -> int:
-    """Fixed period + 1 month per lapsed year − 1 per year paid back (never below the fixed period);
-    a lapse of ≥ long_lapse_years keeps at least long_lapse_min_months."""
+    """Fixed period + 1 month per lapsed year beyond the first − 1 per year paid back (never below the
+    fixed period); a lapse of ≥ long_lapse_years keeps at least long_lapse_min_months.
+    1 year → 3, 2 → 4, 3 → 5, 4 → 6 months (see resident.waiting.lapsed_years_in_fixed)."""
     if lapsed_years < 0 or paid_back_years < 0:
         raise RuleInputError("断保年数和补缴年数不能为负数")
     paid_back = min(paid_back_years, lapsed_years)
-    variable = lapsed_years * rule.months_per_lapsed_year - paid_back * rule.months_off_per_paid_back_year
+    extra_years = max(0, lapsed_years - rule.lapsed_years_in_fixed)
+    variable = extra_years * rule.months_per_lapsed_year - paid_back * rule.months_off_per_paid_back_year
     total = rule.fixed_months + max(0, variable)
     if lapsed_years >= rule.long_lapse_years:
         total = max(total, rule.long_lapse_min_months)
@@ -52,9 +55,11 @@ def resident_waiting_months(lapsed_years: int, paid_back_years: int, rule: Resid
 
 
 def resident_rule_sentence(rule: ResidentWaitingRule) -> str:
-    return (f"每多断保1年加{rule.months_per_lapsed_year}个月变动等待期，每补缴1年减"
+    examples = "、".join(f"断保{n}年{resident_waiting_months(n, 0, rule)}个月" for n in (1, 2, 3))
+    return (f"每多断保1年加{rule.months_per_lapsed_year}个月变动等待期（{examples}），每补缴1年减"
             f"{rule.months_off_per_paid_back_year}个月（不低于固定等待期）；连续断保{rule.long_lapse_years}年及以上的，"
-            f"补缴后等待期仍不少于{rule.long_lapse_min_months}个月（国办发〔2024〕38号）")
+            f"补缴后等待期仍不少于{rule.long_lapse_min_months}个月（国办发〔2024〕38号；各地实施细则的计法可能不同，"
+            "以参保地为准）")
 
 
 # ---------------------------------------------------------------- months arithmetic

@@ -29,6 +29,7 @@ SCHEMA: dict[str, tuple[type, bool]] = {
     "law.registration_days": (int, False),
     "resident.waiting.fixed_months": (int, False),
     "resident.waiting.months_per_lapsed_year": (int, False),
+    "resident.waiting.lapsed_years_in_fixed": (int, False),
     "resident.waiting.months_off_per_paid_back_year": (int, False),
     "resident.waiting.long_lapse_years": (int, False),
     "resident.waiting.long_lapse_min_months": (int, False),

@@ -16,7 +16,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_lapse_by_months(capsys):
     code, out, _ = _run(capsys, "lapse", "--type", "居民", "--months", "14")
-    assert code == 0 and "4–5个月" in out
+    assert code == 0 and "3–4个月" in out  # 14 months = 1 or 2 lapsed years (38号, counted N−1)
     assert out.rstrip().splitlines()[-1].startswith("依据：")
 
 

@@ -39,23 +39,24 @@ def rule(book) -> ResidentWaitingRule:
     return ResidentWaitingRule.from_view(policy_view(None, book))
 
 
-# 国办发〔2024〕38号: 3 months fixed, +1 per lapsed year, −1 per year paid back (not below the fixed 3),
-# at least 6 months after paying back when the lapse was ≥ 4 consecutive years.
+# 国办发〔2024〕38号: 3 months fixed; 「每多断保1年」+1 month, counted N−1 (the first lapsed year is the
+# fixed period: 1 year → 3, 2 → 4, 3 → 5, 4 → 6, which is exactly the "≥ 4 years → at least 6 months
+# after paying back" floor); −1 per year paid back (not below the fixed 3). See docs/policy-review.md.
 @pytest.mark.parametrize(
     ("lapsed_years", "paid_back", "expected"),
     [
         (0, 0, 3),  # enrolled outside the window, no full year missed: fixed period only
-        (1, 0, 4),
-        (2, 0, 5),
-        (3, 0, 6),
-        (4, 0, 7),
-        (2, 1, 4),
+        (1, 0, 3),  # one lapsed year: 未连续参保 → the fixed period
+        (2, 0, 4),  # 「断了两年」
+        (3, 0, 5),
+        (4, 0, 6),  # = the floor for ≥ 4 years
+        (2, 1, 3),
         (2, 2, 3),
         (3, 5, 3),  # paying back more years than lapsed cannot go below the fixed period
         (4, 4, 6),  # lapse ≥ 4 years: at least 6 months even after paying everything back
-        (5, 1, 7),
+        (5, 1, 6),
         (6, 6, 6),
-        (10, 0, 13),
+        (10, 0, 12),
     ],
 )
 def test_resident_waiting_period_worked_examples(rule, lapsed_years, paid_back, expected):
@@ -118,7 +119,7 @@ def test_resident_months_from_message_give_a_year_range(book):
     result = lapse_from_length(14, "新农合", book=book)
     assert result.insurance_type == "居民"
     assert (result.lapsed_years_min, result.lapsed_years_max) == (1, 2)
-    assert (result.waiting_months_min, result.waiting_months_max) == (4, 5)
+    assert (result.waiting_months_min, result.waiting_months_max) == (3, 4)
     assert result.narrowing_facts
     assert "国办发〔2024〕38号" in result.source_line()
 
@@ -227,13 +228,13 @@ def test_resident_record_counts_full_unpaid_years(book):
     result = lapse_from_months(paid, "居民", today=date(2026, 5, 1), book=book)
     assert result.status == "终止"
     assert result.lapsed_years_min == 3  # 2023, 2024, 2025
-    assert result.waiting_months_min == 6
+    assert result.waiting_months_min == 5
 
 
 def test_resident_paid_back_years_shorten_the_wait(book):
     paid = months("2020-01", "2022-12")
     result = lapse_from_months(paid, "居民", today=date(2026, 5, 1), paid_back_years=2, book=book)
-    assert result.waiting_months_min == 4
+    assert result.waiting_months_min == 3
 
 
 def test_resident_in_late_payment_window_is_suspended_not_terminated(regional_book):
@@ -263,3 +264,19 @@ def test_real_city_without_sourced_figure_gets_the_national_rule_and_where_to_as
     text = render_text(result)
     assert "0–6个月" in result.decision and "12393" in text
     assert not result.estimated_with_examples
+
+
+@pytest.mark.parametrize(("said", "last_paid", "today", "expected"), [
+    ("断了两年", "2023-12", date(2026, 3, 10), 4),
+    ("断了一年", "2024-12", date(2026, 3, 10), 3),
+    ("断了4年", "2021-12", date(2026, 3, 10), 6),
+])
+def test_saying_the_lapse_and_the_verified_record_give_the_same_wait(book, said, last_paid, today, expected):
+    """Issue #13 point 6: 「断了两年」 and a verified user's record with two unpaid years agree."""
+    from bot.rules.parsing import parse_duration_months
+
+    by_message = lapse_from_length(parse_duration_months(said), "居民", book=book)
+    by_record = lapse_from_months(months("2018-01", last_paid), "居民", today=today, book=book)
+    assert by_message.waiting_months_min == by_message.waiting_months_max == expected
+    assert (by_record.waiting_months_min, by_record.waiting_months_max) == (expected, expected)
+    assert "断保2年4个月" in render_text(by_message)
