@@ -33,7 +33,7 @@ from bot.rules import (
     parse_amount,
     parse_duration_months,
 )
-from bot.rules.parsing import parse_gap_change
+from bot.rules.parsing import parse_care_place, parse_gap_change
 from bot.rules.overview import arrears_overview, lapse_overview
 from bot.rules.render import first_line, render_text
 
@@ -141,17 +141,6 @@ class ActionTransfer(Action):
 
 # ---------------------------------------------------------------- reimbursement
 
-REMOTE_WORDS = {"异地转诊": ("转诊",), "异地未备案": ("没备案", "未备案", "没有备案"),
-                "异地临时": ("异地", "外地", "外省", "出差", "旅游")}
-
-
-def care_place(text: str) -> str | None:
-    for place, words in REMOTE_WORDS.items():
-        if any(word in text for word in words):
-            return place
-    return None
-
-
 def reimbursement_query(tracker: Tracker, insurance_type: str | None, region: str | None) -> ReimbursementQuery | None:
     text = _text(tracker)
     amount = parse_amount(_entity(tracker, "amount"))
@@ -160,7 +149,7 @@ def reimbursement_query(tracker: Tracker, insurance_type: str | None, region: st
     return ReimbursementQuery(
         amount=amount, insurance_type=insurance_type, hospital_level=_entity(tracker, "hospital_level") or text,
         inpatient=not re.search(r"门诊|看病拿药|买药|挂号", text) or "住院" in text,
-        care_place=care_place(text), region=region,
+        care_place=parse_care_place(text), region=region,
     )
 
 

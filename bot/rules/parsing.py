@@ -120,3 +120,25 @@ def parse_gap_change(text: str | None) -> str | None:
     if any(word in text for word in _TRANSFER_WORDS):
         return GAP_TRANSFER
     return None
+
+
+_LONG_TERM_WORDS = ("异地安置", "安置", "长期居住", "常住", "常驻", "长期备案", "长期在外地", "跟子女", "随子女")
+_URGENT_WORDS = ("急诊", "抢救", "急救", "突发")
+_UNFILED_WORDS = ("没备案", "未备案", "没有备案")
+_AWAY_WORDS = ("异地", "外地", "外省", "出差", "旅游", "旅行", "探亲", "在外")
+
+
+def parse_care_place(text: str | None) -> str | None:
+    """Where the care happened, in the classes of 医保发〔2022〕22号 (reimbursement.CARE_PLACES):
+    long-term filers (异地安置/长期居住/常驻工作: no cut), referral or an emergency while away (≤ 10
+    points), unfiled, other temporary care away (≤ 20 points); None = at home."""
+    if not text:
+        return None
+    away = any(word in text for word in _AWAY_WORDS)
+    if any(word in text for word in _LONG_TERM_WORDS) and (away or "备案" in text):
+        return "异地长期"
+    if "转诊" in text or (away and any(word in text for word in _URGENT_WORDS)):
+        return "异地转诊"
+    if any(word in text for word in _UNFILED_WORDS):
+        return "异地未备案"
+    return "异地临时" if away else None

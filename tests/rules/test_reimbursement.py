@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.rules.common import RuleInputError
-from bot.rules.parsing import parse_amount
+from bot.rules.parsing import parse_amount, parse_care_place
 from bot.rules.render import render_text
 from bot.rules.reimbursement import CARE_PLACES, ReimbursementQuery, estimate_reimbursement
 
@@ -165,3 +165,41 @@ def test_estimate_says_in_its_first_line_that_it_is_not_the_local_standard(book,
     if region in ("武汉", "深圳市"):
         assert "武汉" not in text.splitlines()[0] and "深圳" not in text.splitlines()[0]
         assert any("12393" in line for line in text.splitlines())
+
+
+# Issue #13 point 5: 医保发〔2022〕22号 classes of remote care.
+@pytest.mark.parametrize(("text", "place"), [
+    ("我退休后在三亚异地安置，住院花了2万能报多少", "异地长期"),
+    ("常驻外地工作已经备案了，住院2万", "异地长期"),
+    ("在外地旅游突发急诊住院花了1万", "异地转诊"),
+    ("转诊到省外医院住院花了3万", "异地转诊"),
+    ("出差在外地住院花了1万", "异地临时"),
+    ("没备案在外地住院花了1万", "异地未备案"),
+    ("急诊住院花了1万", None),  # an emergency at home is local care
+    ("住院花了2万三级医院能报多少", None),
+])
+def test_care_place_is_read_into_the_22_classes(text, place):
+    assert parse_care_place(text) == place
+
+
+def test_long_term_filers_get_no_temporary_cut(book):
+    base = dict(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000)
+    local = estimate_reimbursement(ReimbursementQuery(**base), book)
+    long_term = estimate_reimbursement(ReimbursementQuery(**base, care_place="异地长期"), book)
+    assert long_term.is_exact() and long_term.fund_max == local.fund_max == D("7200.00")
+    assert any("不按临时外出降低" in r for r in long_term.reasons)
+
+
+def test_an_emergency_while_travelling_is_in_the_10_point_class(book):
+    query = ReimbursementQuery(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000,
+                               care_place=parse_care_place("在外地旅游突发急诊住院"))
+    result = estimate_reimbursement(query, book)
+    assert (result.fund_min, result.fund_max) == (D("6300.00"), D("7200.00"))  # 9000 × 70% … 80%
+    assert "降低10个百分点" in render_text(result) and "20个百分点" not in render_text(result)
+
+
+def test_cuts_are_written_in_percentage_points(book):
+    query = ReimbursementQuery(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000,
+                               care_place="异地临时")
+    text = render_text(estimate_reimbursement(query, book))
+    assert "异地报销比例降低20个百分点" in text and "降20%" not in text
