@@ -6,7 +6,7 @@ data/policies changes every answer that mentions it, and each still ends with it
 
 from __future__ import annotations
 
-from bot.rules.arrears import per_ten_thousand
+from bot.rules.arrears import LOST_BENEFITS_HEADLINE, lost_benefit_lines, per_ten_thousand
 from bot.rules.common import policy_view, rate, region_assumption
 from bot.rules.lapse import NO_BACKPAY_FOR_LAPSE, EmployeeGapRules, ResidentWaitingRule, resident_rule_sentence
 from bot.rules.policies import PolicyBook
@@ -45,6 +45,7 @@ def arrears_overview(region: str | None = None, book: PolicyBook | None = None) 
     daily = per_ten_thousand(rate(view.value("law.late_fee_daily_rate")))
     low, high = view.value("law.fine_min_multiple"), view.value("law.fine_max_multiple")
     reasons = [
+        *lost_benefit_lines(view),
         "职工应当参加职工医保，由用人单位和职工共同缴费（社会保险法第二十三条）",
         f"用人单位应当自用工之日起{view.value('law.registration_days')}日内为职工办理社会保险登记（第五十八条）",
         f"单位未按时足额缴纳的，征收机构责令限期缴纳，并自欠缴之日起按日加收{daily}的滞纳金；"
@@ -53,7 +54,7 @@ def arrears_overview(region: str | None = None, book: PolicyBook | None = None) 
         *[f"维权途径：{step}" for step in view.items("procedure.arrears_complaint_route")],
     ]
     return RuleResult(
-        decision="单位不缴、少缴医保是违法的，您可以要求单位补缴，也可以投诉",
+        decision=f"单位不缴、少缴医保是违法的：{LOST_BENEFITS_HEADLINE}；您可以要求单位补缴、投诉，也可以申请劳动仲裁",
         reasons=reasons, sources=view.sources(), regional_variation=False,
         assumptions=region_assumption(view),
         narrowing_facts=["欠缴金额和从哪个月开始欠缴（例如「单位欠了3000元 从今年3月开始」），我可以算出滞纳金"],

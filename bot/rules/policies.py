@@ -63,7 +63,8 @@ SHARE_SUFFIXES = ("ratio", "share", "cut", "rate")
 CHECKLIST_CASES = ("基本", "住院", "门诊", "异地", "意外伤害", "生育", "未成年", "转移", "代办")
 LIST_KEYS: frozenset[str] = frozenset(
     [f"checklist.{case}" for case in CHECKLIST_CASES]
-    + ["procedure.transfer_steps", "procedure.arrears_complaint_route"]
+    + ["procedure.transfer_steps", "procedure.arrears_complaint_route", "procedure.arrears_lost_benefits",
+       "procedure.arrears_resign"]
 )
 
 TOP_KEYS = {"region", "level", "parent", "aliases", "description", "parameters", "lists"}
