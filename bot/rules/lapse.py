@@ -16,6 +16,8 @@ from bot.rules.policies import PolicyBook
 from bot.rules.results import Gap, LapseResult
 
 NO_BACKPAY_FOR_LAPSE = "补缴≠补报：断缴期间和等待期内看病的费用，医保基金一般不予支付"
+NEWBORN_NO_WAIT = ("新生儿等特殊群体不设待遇等待期（国办发〔2024〕38号），但新生儿要在参保地规定的期限内参保缴费"
+                   "（多数地方是出生后90天或3个月内）才能自出生之日起享受待遇；超过期限再参保的按当地规定，可能有等待期")
 GAP_TRANSFER = "转移接续"  # 职工医保 → 职工医保 in another region (43号 ①)
 GAP_SWITCH = "职工居民互转"  # 职工医保 ↔ 居民医保 after a change of employment (43号 ②)
 GAP_CHANGES = (GAP_TRANSFER, GAP_SWITCH)
@@ -244,7 +246,7 @@ def _resident_status(view: PolicyView, today: date | None, current_year_paid: bo
 def _resident_waiting(view: PolicyView, years_min: int, years_max: int, paid_back: int,
                       exempt: bool) -> tuple[int, int, list[str]]:
     if exempt:
-        return 0, 0, ["新生儿等特殊群体不设待遇等待期"]
+        return 0, 0, [NEWBORN_NO_WAIT]
     rule = ResidentWaitingRule.from_view(view)
     low = resident_waiting_months(years_min, paid_back, rule)
     high = resident_waiting_months(years_max, paid_back, rule)

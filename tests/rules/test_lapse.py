@@ -124,8 +124,11 @@ def test_resident_months_from_message_give_a_year_range(book):
     assert "国办发〔2024〕38号" in result.source_line()
 
 
-def test_newborns_have_no_waiting_period(book):
-    assert lapse_from_length(24, "居民", exempt=True, book=book).waiting_months_max == 0
+def test_newborns_have_no_waiting_period_but_an_enrolment_deadline(book):
+    """Issue #13 point 3: no waiting period only when enrolled within the local deadline after birth."""
+    result = lapse_from_length(24, "居民", exempt=True, book=book)
+    assert result.waiting_months_max == 0
+    assert any("出生后90天或3个月内" in r and "可能有等待期" in r for r in result.reasons)
 
 
 def test_unknown_insurance_type_asks_in_chinese(book):
