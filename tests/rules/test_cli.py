@@ -20,6 +20,12 @@ def test_lapse_by_months(capsys):
     assert out.rstrip().splitlines()[-1].startswith("依据：")
 
 
+def test_lapse_switch_after_one_year_is_not_covered_by_rule_two(capsys):
+    code, out, _ = _run(capsys, "lapse", "--type", "职工", "--months", "2", "--change", "职工居民互转",
+                        "--insured-months", "12")
+    assert code == 0 and "不足2年" in out and "补缴≠补报" not in out
+
+
 def test_reimburse_example(capsys):
     code, out, _ = _run(capsys, "reimburse", "--amount", "2万", "--level", "三级")
     assert code == 0 and "12320.00–15200.00元" in out and "各地政策可能不同" in out

@@ -283,3 +283,10 @@ def test_saying_the_lapse_and_the_verified_record_give_the_same_wait(book, said,
     assert by_message.waiting_months_min == by_message.waiting_months_max == expected
     assert (by_record.waiting_months_min, by_record.waiting_months_max) == (expected, expected)
     assert "断保2年4个月" in render_text(by_message)
+
+
+def test_suspension_after_stopping_is_described_as_a_local_rule(book):
+    """Issue #13 point 9: 「停缴后一般从次月起暂停」 was one city's rule worded as national."""
+    text = render_text(lapse_from_length(2, "职工", book=book))
+    assert "停缴后一般从次月起暂停" not in text
+    assert "停缴后从何时起暂停待遇由参保地规定" in text
