@@ -33,8 +33,8 @@ from bot.rules import (
     parse_amount,
     parse_duration_months,
 )
-from bot.rules.parsing import parse_care_place, parse_gap_change
 from bot.rules.overview import arrears_overview, lapse_overview
+from bot.rules.parsing import parse_care_place, parse_gap_change
 from bot.rules.render import first_line, render_text
 
 BOTH_TYPES = ("职工", "居民")

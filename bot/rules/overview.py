@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from bot.rules.arrears import LOST_BENEFITS_HEADLINE, lost_benefit_lines, per_ten_thousand
 from bot.rules.common import policy_view, rate, region_assumption
-from bot.rules.lapse import NO_BACKPAY_FOR_LAPSE, EmployeeGapRules, ResidentWaitingRule, resident_rule_sentence
+from bot.rules.lapse import (
+    NO_BACKPAY_FOR_LAPSE,
+    EmployeeGapRules,
+    ResidentWaitingRule,
+    resident_rule_sentence,
+)
 from bot.rules.policies import PolicyBook
 from bot.rules.results import RuleResult
 

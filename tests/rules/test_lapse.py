@@ -9,9 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.rules.common import RuleInputError, policy_view
-from bot.rules.overview import lapse_overview
-from bot.rules.parsing import parse_gap_change
-from bot.rules.render import render_text
 from bot.rules.lapse import (
     GAP_SWITCH,
     GAP_TRANSFER,
@@ -22,6 +19,9 @@ from bot.rules.lapse import (
     lapse_from_months,
     resident_waiting_months,
 )
+from bot.rules.overview import lapse_overview
+from bot.rules.parsing import parse_gap_change
+from bot.rules.render import render_text
 
 
 def months(first: str, last: str) -> list[date]:

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from bot.rules.common import RuleInputError
 from bot.rules.parsing import parse_amount, parse_care_place
-from bot.rules.render import render_text
 from bot.rules.reimbursement import CARE_PLACES, ReimbursementQuery, estimate_reimbursement
+from bot.rules.render import render_text
 
 D = Decimal
 
