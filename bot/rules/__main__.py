@@ -18,7 +18,7 @@ from datetime import date
 from bot.records.clock import today as china_today
 from bot.rules.arrears import employer_arrears
 from bot.rules.common import RuleInputError
-from bot.rules.lapse import lapse_from_length, lapse_from_months, month_from_index, month_index
+from bot.rules.lapse import GAP_CHANGES, lapse_from_length, lapse_from_months, month_from_index, month_index
 from bot.rules.materials import claim_materials
 from bot.rules.parsing import parse_amount, parse_duration_months
 from bot.rules.policies import PolicyDataError, load_policies
@@ -54,11 +54,12 @@ def paid_months(spec: str) -> list[date]:
 def _lapse(args: argparse.Namespace) -> RuleResult:
     if args.paid:
         return lapse_from_months(paid_months(args.paid), args.type, args.today, args.region,
-                                 args.paid_back_years, args.exempt)
+                                 args.paid_back_years, args.exempt, change=args.change)
     months = args.months if args.months is not None else parse_duration_months(args.duration)
     if months is None:
         raise RuleInputError("请用 --months、--duration 或 --paid 说明断缴情况")
-    return lapse_from_length(months, args.type, args.region, args.paid_back_years, args.exempt)
+    return lapse_from_length(months, args.type, args.region, args.paid_back_years, args.exempt,
+                             change=args.change, insured_months_before=args.insured_months)
 
 
 def _reimburse(args: argparse.Namespace) -> RuleResult:
@@ -101,6 +102,8 @@ def _add_lapse(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--today", type=date.fromisoformat, default=china_today())
     p.add_argument("--paid-back-years", type=int, default=0)
     p.add_argument("--exempt", action="store_true", help="新生儿等免等待期人群")
+    p.add_argument("--change", choices=GAP_CHANGES, help="职工医保中断的情形（医保办发〔2021〕43号 ①/②）")
+    p.add_argument("--insured-months", type=int, help="中断前连续参保月数")
     p.set_defaults(run=_lapse)
 
 
