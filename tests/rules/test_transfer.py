@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.transfer import AGE_LIMIT_EXPLANATION, TransferCase, check_transfer, transfer_eta
 from bot.rules.render import render_text
+from bot.rules.transfer import AGE_LIMIT_EXPLANATION, TransferCase, check_transfer, transfer_eta
 from bot.rules.workdays import add_working_days, is_working_day, next_working_day, statutory_holidays
 
 READY = dict(old_stopped=True, new_active=True, new_has_contribution=True)
