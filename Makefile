@@ -4,7 +4,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 VENV_STAMP := .venv/.installed
 
-.PHONY: chat serve test setup model db lint bench soak clean
+.PHONY: chat serve test test-dates setup model db lint bench soak clean
 
 chat: setup db
 	bash scripts/run_assistant.sh chat
@@ -15,6 +15,11 @@ serve: setup db
 test: setup
 	.venv/bin/python scripts/train_model.py
 	.venv/bin/python -m pytest
+
+# The date-sensitive tests again with the system clock moved (libfaketime) to month and year
+# boundaries, Spring Festival 2027 and a leap day; DATES="2027-01-01T00:30 ..." picks Beijing times.
+test-dates: setup
+	bash scripts/test_dates.sh $(DATES)
 
 setup:
 	bash scripts/setup_venv.sh

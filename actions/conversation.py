@@ -8,23 +8,47 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.topics import INTENT_LABELS, top_topics
+from bot.topics import INTENT_LABELS, out_of_scope_is_clear, redirect_response, top_topics
+
+
+def clarify(dispatcher: CollectingDispatcher, intent_ranking: list[dict]) -> None:
+    """Asks back with the most likely 医保 topics as numbered options (top-3 holds the right one far
+    more often than top-1 on real questions), or asks to rephrase when there is nothing to offer."""
+    topics = top_topics(intent_ranking)
+    if len(topics) < 2:
+        dispatcher.utter_message(response="utter_default")
+        return
+    buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in topics]
+    dispatcher.utter_message(response="utter_clarify", buttons=buttons)
 
 
 class ActionClarify(Action):
-    """Low NLU confidence: offer the two most likely topics as buttons."""
+    """Low NLU confidence: offer the most likely topics instead of guessing or refusing."""
 
     def name(self) -> str:
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        topics = top_topics(tracker.latest_message.get("intent_ranking", []))
-        if len(topics) < 2:
-            dispatcher.utter_message(response="utter_default")
-            return []
-        first, second = (INTENT_LABELS[name] for name in topics)
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in topics]
-        dispatcher.utter_message(response="utter_clarify", first=first, second=second, buttons=buttons)
+        clarify(dispatcher, tracker.latest_message.get("intent_ranking", []))
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Not 医保: name the service that answers it (12333, the insurer, …). Refuse only when the model
+    is sure; otherwise ask back with the 医保 topics it also considered."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        ranking = tracker.latest_message.get("intent_ranking", [])
+        redirect = redirect_response(tracker.latest_message.get("text") or "")
+        if redirect:
+            dispatcher.utter_message(response=redirect)
+        elif out_of_scope_is_clear(ranking):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            clarify(dispatcher, ranking)
         return []
 
 

@@ -34,7 +34,8 @@ from bot.rules import (
     parse_duration_months,
 )
 from bot.rules.overview import arrears_overview, lapse_overview
-from bot.rules.render import render_text
+from bot.rules.parsing import parse_care_place, parse_gap_change
+from bot.rules.render import first_line, render_text
 
 BOTH_TYPES = ("职工", "居民")
 
@@ -76,13 +77,14 @@ def lapse_from_records(who: access.Asker) -> str | None:
     return f"根据您的缴费记录（参保地：{history.region or '未知'}）：\n" + render_text(result)
 
 
-def lapse_from_message(months: int | None, insurance_type: str | None, region: str | None) -> str:
+def lapse_from_message(months: int | None, insurance_type: str | None, region: str | None,
+                       change: str | None = None) -> str:
     if months is None:
         return render_text(lapse_overview(region))
     if insurance_type:
-        return render_text(lapse_from_length(months, insurance_type, region))
-    results = [lapse_from_length(months, kind, region) for kind in BOTH_TYPES]
-    lines = [f"按{kind}医保：{result.decision}" for kind, result in zip(BOTH_TYPES, results, strict=False)]
+        return render_text(lapse_from_length(months, insurance_type, region, change=change))
+    results = [lapse_from_length(months, kind, region, change=change) for kind in BOTH_TYPES]
+    lines = [f"按{kind}医保：{first_line(result)}" for kind, result in zip(BOTH_TYPES, results, strict=False)]
     lines += ["告诉我是职工医保还是居民医保（新农合算居民医保），可以说得更具体。",
               results[0].caveat() or "", results[0].source_line()]
     return "\n".join(line for line in lines if line)
@@ -101,7 +103,8 @@ class ActionLapse(Action):
                 _say(dispatcher, text)
                 return []
         try:
-            _say(dispatcher, lapse_from_message(said_months, _insurance_type(tracker), _region(tracker)))
+            _say(dispatcher, lapse_from_message(said_months, _insurance_type(tracker), _region(tracker),
+                                                parse_gap_change(_text(tracker))))
         except RuleInputError as problem:
             _say(dispatcher, f"{problem}。")
         return []
@@ -136,17 +139,6 @@ class ActionTransfer(Action):
 
 # ---------------------------------------------------------------- reimbursement
 
-REMOTE_WORDS = {"异地转诊": ("转诊",), "异地未备案": ("没备案", "未备案", "没有备案"),
-                "异地临时": ("异地", "外地", "外省", "出差", "旅游")}
-
-
-def care_place(text: str) -> str | None:
-    for place, words in REMOTE_WORDS.items():
-        if any(word in text for word in words):
-            return place
-    return None
-
-
 def reimbursement_query(tracker: Tracker, insurance_type: str | None, region: str | None) -> ReimbursementQuery | None:
     text = _text(tracker)
     amount = parse_amount(_entity(tracker, "amount"))
@@ -155,7 +147,7 @@ def reimbursement_query(tracker: Tracker, insurance_type: str | None, region: st
     return ReimbursementQuery(
         amount=amount, insurance_type=insurance_type, hospital_level=_entity(tracker, "hospital_level") or text,
         inpatient=not re.search(r"门诊|看病拿药|买药|挂号", text) or "住院" in text,
-        care_place=care_place(text), region=region,
+        care_place=parse_care_place(text), region=region,
     )
 
 

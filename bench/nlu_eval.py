@@ -1,4 +1,7 @@
-"""Held-out NLU evaluation of the shipped pipeline against baselines trained on the same data.
+"""NLU evaluation of the shipped pipeline against baselines trained on the same data, on two sets:
+the real-question development set (tests/nlu/real: questions real people wrote; accuracy, top-1,
+top-3, clarify rate, accuracy of the questions answered directly) and the self-written held-out set
+(tests/nlu: macro-F1 and region F1).
 
     python -m bench.nlu_eval            # shipped model + TF-IDF/LogReg + Rasa stock + Rasa LogReg
     python -m bench.nlu_eval --stock-epochs 100   # the stock pipeline exactly as rasa init trains it
@@ -111,7 +114,8 @@ def train_rasa_nlu(config: Path, name: str) -> Path:
     return out / f"{name}.tar.gz"
 
 
-def tfidf_baseline(train: list[Example], test: list[Example]) -> tuple[list[str], list[frozenset[str]]]:
+def tfidf_model(train: list[Example]):
+    """The plain baseline: raw text (no normalisation), char 1-3 TF-IDF, logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -119,6 +123,11 @@ def tfidf_baseline(train: list[Example], test: list[Example]) -> tuple[list[str]
     model = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
                           LogisticRegression(max_iter=2000, C=10))
     model.fit([e.text for e in train], [e.intent for e in train])
+    return model
+
+
+def tfidf_baseline(train: list[Example], test: list[Example]) -> tuple[list[str], list[frozenset[str]]]:
+    model = tfidf_model(train)
     return list(model.predict([e.text for e in test])), [frozenset() for _ in test]
 
 
@@ -158,7 +167,18 @@ def main() -> None:
     test = load_examples(ROOT / "tests" / "nlu")
     train = load_examples(ROOT / "data" / "nlu")
     print(f"training examples: {len(train)}   held-out examples: {len(test)}")
-    shipped = score("shipped (config.yml)", test, *rasa_predictions(train_model.ensure_model(), test))
+    from bench.real_questions import evaluate, load_real_set, rasa_parser, sklearn_parser
+
+    real = load_real_set()
+    model = train_model.ensure_model()
+    real_report = evaluate("shipped (config.yml)", real, rasa_parser(model))
+    print("\n".join(real_report.lines()))
+    print("   most frequent confusions (gold → top-1):",
+          ", ".join(f"{g}→{p} {n}" for (g, p), n in real_report.confusions.most_common(8)))
+    baseline_real = evaluate("baseline TF-IDF char 1-3 + LogisticRegression", real,
+                             sklearn_parser(tfidf_model(train)))
+    print("\n".join(baseline_real.lines()))
+    shipped = score("shipped (config.yml)", test, *rasa_predictions(model, test))
     print_report(shipped, detailed=True)
     plot_confusion(shipped, test, OUT / "confusion_shipped.png")
     print(f"confusion matrix: {OUT / 'confusion_shipped.png'}")

@@ -1,4 +1,18 @@
-"""Short Chinese names of the intents, for menus and「您是想问：A 还是 B？」questions."""
+"""Short Chinese names of the intents for menus and clarifying questions, and which service to name
+when a question is not about 医保."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+REDIRECTS_FILE = Path(__file__).resolve().parents[1] / "data" / "redirects.yml"
+# An out_of_scope prediction below this confidence is not trusted enough to turn the person away:
+# the assistant asks back with its best 医保 topics instead (tuned on tests/nlu/real, bench/nlu_eval).
+OUT_OF_SCOPE_MIN_CONFIDENCE = 0.6
+CLARIFY_OPTIONS = 3
 
 INTENT_LABELS: dict[str, str] = {
     "query_balance": "查询个人账户余额",
@@ -33,7 +47,28 @@ INTENT_LABELS: dict[str, str] = {
 NOT_OFFERED = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope", "nlu_fallback"})
 
 
-def top_topics(intent_ranking: list[dict], count: int = 2) -> list[str]:
+def top_topics(intent_ranking: list[dict], count: int = CLARIFY_OPTIONS) -> list[str]:
     """The most likely domain intents from an NLU ranking, best first."""
     names = [item.get("name") for item in intent_ranking]
     return [name for name in names if name in INTENT_LABELS and name not in NOT_OFFERED][:count]
+
+
+@lru_cache(maxsize=1)
+def _redirects() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    content = yaml.safe_load(REDIRECTS_FILE.read_text(encoding="utf-8"))["redirects"]
+    return tuple((response, tuple(words)) for response, words in content.items())
+
+
+def redirect_response(text: str) -> str | None:
+    """The utter_redirect_* response naming the service for a non-医保 question, if a word shows it."""
+    for response, words in _redirects():
+        if any(word in text for word in words):
+            return response
+    return None
+
+
+def out_of_scope_is_clear(intent_ranking: list[dict]) -> bool:
+    """out_of_scope ranks first with enough confidence to refuse rather than ask back."""
+    if not intent_ranking or intent_ranking[0].get("name") != "out_of_scope":
+        return False
+    return float(intent_ranking[0].get("confidence") or 0.0) >= OUT_OF_SCOPE_MIN_CONFIDENCE

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 SPACY_DIR = ROOT / "build" / "spacy_zh"
 TRAINING_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories",
-                   "data/jieba", "data/regions", "bot/nlp"]
+                   "data/jieba", "data/lexicon", "data/regions", "bot/nlp"]
 
 
 def _files(relative: str) -> list[Path]:

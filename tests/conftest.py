@@ -8,9 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from bot.records import clock
 from tests.support.assistant import ROOT, load_assistant, rasa_env, start_action_server, train_model
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# One instant for the whole session, this process and every server it starts (they inherit the
+# environment): the demo data is seeded relative to it and expectations are computed from it. Set
+# YIBAO_CLOCK_PIN yourself to replay a given day; `make test-dates` also moves the system clock.
+os.environ.setdefault(clock.PIN_VARIABLE, clock.real_now().isoformat())
+
+
+@pytest.fixture(scope="session")
+def pinned_today():
+    """The date every process of this test session treats as today (Beijing)."""
+    return clock.today()
 
 
 @pytest.fixture(scope="session")

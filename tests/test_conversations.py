@@ -137,7 +137,31 @@ def test_family_member_data_needs_an_authorisation(assistant) -> None:
 def test_the_rules_issue_examples_get_computed_numbers_and_a_source(assistant) -> None:
     lapse = assistant.texts("我职工医保断了4个月", assistant.new_sender())
     assert "4个月" in lapse and "补缴" in lapse and "依据" in lapse and "43号" in lapse
+    assert "0–6个月" in lapse and "补缴≠补报" in lapse  # over 3 months: 43号 ③
     estimate = assistant.texts("住院花了2万三级医院能报多少", assistant.new_sender())
     # national 示例参数 (docs/rules.md): 职工 fund 12320.00–15200.00 元, own 4800.00–7680.00 元
     assert "12320.00" in estimate and "15200.00" in estimate and "依据" in estimate
     assert "各地政策可能不同" in estimate
+    assert estimate.lstrip().startswith("【按常见标准估算，非您所在地的实际标准】")
+
+
+def test_short_employee_gap_is_never_answered_with_no_backpay(assistant) -> None:
+    """Issue #13 point 1: a 职工 gap of ≤ 3 months may be covered (43号 ① ②): no 补缴≠补报."""
+    reply = assistant.texts("我职工医保断了2个月", assistant.new_sender())
+    assert "不要求此前连续参保年限" in reply and "连续参保满2年" in reply
+    assert "补缴≠补报" not in reply and "不予支付" not in reply
+
+
+def test_verified_user_with_a_two_month_gap_is_not_told_the_gap_is_lost(assistant) -> None:
+    sender, person = assistant.new_sender(), persona_with("断缴2个月")
+    assert "验证成功" in verify(assistant, sender, person)
+    reply = assistant.texts("我的医保断缴了怎么办", sender)
+    assert "根据您的缴费记录" in reply and "中断期间" in reply
+    assert "补缴≠补报" not in reply and "不予支付" not in reply
+
+
+def test_an_estimate_for_a_demo_city_shows_no_local_number(assistant) -> None:
+    """Issue #13 point 2: 武汉 has no sourced figure, so the answer says it is an estimate and where to ask."""
+    reply = assistant.texts("我在武汉住院花了2万三级医院能报多少", assistant.new_sender())
+    assert reply.lstrip().startswith("【按常见标准估算，非您所在地的实际标准】")
+    assert "12320.00" in reply and "12393" in reply

@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -93,7 +93,7 @@ def _birth_date_problem(number: str) -> str | None:
         born = ric.get_birth_date(number)
     except ValidationError:
         return f"第7到14位应是出生日期，「{text}」不是有效日期。"
-    if born > date.today() or born.year < 1900:
+    if born > china_now().date() or born.year < 1900:
         return f"第7到14位应是出生日期，「{text}」不在合理范围内。"
     return None
 

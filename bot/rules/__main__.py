@@ -15,9 +15,10 @@ import argparse
 import sys
 from datetime import date
 
+from bot.records.clock import today as china_today
 from bot.rules.arrears import employer_arrears
 from bot.rules.common import RuleInputError
-from bot.rules.lapse import lapse_from_length, lapse_from_months, month_from_index, month_index
+from bot.rules.lapse import GAP_CHANGES, lapse_from_length, lapse_from_months, month_from_index, month_index
 from bot.rules.materials import claim_materials
 from bot.rules.parsing import parse_amount, parse_duration_months
 from bot.rules.policies import PolicyDataError, load_policies
@@ -53,11 +54,12 @@ def paid_months(spec: str) -> list[date]:
 def _lapse(args: argparse.Namespace) -> RuleResult:
     if args.paid:
         return lapse_from_months(paid_months(args.paid), args.type, args.today, args.region,
-                                 args.paid_back_years, args.exempt)
+                                 args.paid_back_years, args.exempt, change=args.change)
     months = args.months if args.months is not None else parse_duration_months(args.duration)
     if months is None:
         raise RuleInputError("请用 --months、--duration 或 --paid 说明断缴情况")
-    return lapse_from_length(months, args.type, args.region, args.paid_back_years, args.exempt)
+    return lapse_from_length(months, args.type, args.region, args.paid_back_years, args.exempt,
+                             change=args.change, insured_months_before=args.insured_months)
 
 
 def _reimburse(args: argparse.Namespace) -> RuleResult:
@@ -97,9 +99,11 @@ def _add_lapse(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--months", type=int, help="断缴月数")
     p.add_argument("--duration", help="断缴时长原话，如 4个月、两年")
     p.add_argument("--paid", help="缴费月份：2023-01:2024-10,2025-03")
-    p.add_argument("--today", type=date.fromisoformat, default=date.today())
+    p.add_argument("--today", type=date.fromisoformat, default=china_today())
     p.add_argument("--paid-back-years", type=int, default=0)
     p.add_argument("--exempt", action="store_true", help="新生儿等免等待期人群")
+    p.add_argument("--change", choices=GAP_CHANGES, help="职工医保中断的情形（医保办发〔2021〕43号 ①/②）")
+    p.add_argument("--insured-months", type=int, help="中断前连续参保月数")
     p.set_defaults(run=_lapse)
 
 
@@ -120,7 +124,7 @@ def _add_reimburse(sub: argparse._SubParsersAction) -> None:
 
 def _add_transfer(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("transfer", help="转移接续资格、步骤和时限")
-    p.add_argument("--date", type=date.fromisoformat, default=date.today(), help="申请日期")
+    p.add_argument("--date", type=date.fromisoformat, default=china_today(), help="申请日期")
     p.add_argument("--from-type")
     p.add_argument("--to-type")
     for flag in ("old-stopped", "new-active", "new-paid", "same-year", "cross-province"):
@@ -134,7 +138,7 @@ def _add_others(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("arrears", help="单位欠缴滞纳金")
     p.add_argument("--amount", required=True)
     p.add_argument("--since", type=date.fromisoformat, required=True, help="欠缴开始日期")
-    p.add_argument("--until", type=date.fromisoformat, default=date.today())
+    p.add_argument("--until", type=date.fromisoformat, default=china_today())
     p.set_defaults(run=_arrears)
     p = sub.add_parser("materials", help="报销材料清单")
     p.add_argument("--case", action="append", help="住院/门诊/异地/意外伤害/生育/未成年，可多次")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.rules.common import RuleInputError, money, policy_view, rate
+from bot.rules.common import PolicyView, RuleInputError, money, policy_view, rate
 from bot.rules.policies import PolicyBook
 from bot.rules.results import ArrearsResult
 
@@ -42,6 +42,14 @@ def _reasons(days: int, fee: Decimal, rate_text: str, fine: tuple[int, int], reg
     ]
 
 
+def lost_benefit_lines(view: PolicyView) -> list[str]:
+    """What the employee most needs to hear: the employer pays the medical costs its arrears cost them."""
+    return view.items("procedure.arrears_lost_benefits") + view.items("procedure.arrears_resign")
+
+
+LOST_BENEFITS_HEADLINE = "因单位欠缴而不能报销的医疗费，应由单位承担，可以要求单位赔偿"
+
+
 def employer_arrears(arrears: Decimal | float | int, since: date, until: date,
                      region: str | None = None, book: PolicyBook | None = None) -> ArrearsResult:
     """Late fee from `since` (the day the arrears began) to `until`; fine range; complaint route."""
@@ -55,10 +63,12 @@ def employer_arrears(arrears: Decimal | float | int, since: date, until: date,
     low, high = view.value("law.fine_min_multiple"), view.value("law.fine_max_multiple")
     route = view.items("procedure.arrears_complaint_route")
     return ArrearsResult(
-        decision=f"单位欠缴{amount}元、已{days}天，按日{per_ten_thousand(daily)}计滞纳金约{fee}元，应由单位承担",
+        decision=(f"单位欠缴{amount}元、已{days}天，按日{per_ten_thousand(daily)}计滞纳金约{fee}元，应由单位承担；"
+                  f"{LOST_BENEFITS_HEADLINE}"),
         arrears=amount, days=days, late_fee=fee, fine_min=money(amount * low), fine_max=money(amount * high),
         complaint_route=route,
-        reasons=_reasons(days, fee, per_ten_thousand(daily), (low, high), view.value("law.registration_days")),
+        reasons=lost_benefit_lines(view)
+        + _reasons(days, fee, per_ten_thousand(daily), (low, high), view.value("law.registration_days")),
         numbers={"欠缴金额": amount, "欠缴天数": days, "日滞纳金率": daily, "滞纳金": fee,
                  "罚款下限": money(amount * low), "罚款上限": money(amount * high)},
         sources=view.sources(), regional_variation=False,

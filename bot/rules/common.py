@@ -62,6 +62,10 @@ class PolicyView:
     def varies_by_region(self) -> bool:
         return bool(self.local_keys)
 
+    def used_illustrative(self, *prefixes: str) -> bool:
+        """Whether any number read so far (optionally only keys with these prefixes) is illustrative."""
+        return any(p.illustrative for p in self.used if not prefixes or p.key.startswith(prefixes))
+
 
 def _plain(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -76,9 +80,10 @@ def region_assumption(view: PolicyView) -> list[str]:
     """Say when we could not use local numbers."""
     match = view.region
     if not match.query:
-        return ["未说明参保地，按全国规定和示例参数计算"]
+        return ["未说明参保地，按全国规定和常见标准计算"]
     if not match.has_local_rules:
-        return [f"暂无「{match.query}」的地方参数，按全国规定和示例参数计算"]
+        return [f"暂无「{match.query}」有出处的地方标准，按全国规定和常见标准计算；"
+                "当地标准请问参保地医保部门或拨打12393"]
     return []
 
 

@@ -16,6 +16,11 @@ from bot.rules.policies import PolicyBook
 from bot.rules.results import Gap, LapseResult
 
 NO_BACKPAY_FOR_LAPSE = "补缴≠补报：断缴期间和等待期内看病的费用，医保基金一般不予支付"
+NEWBORN_NO_WAIT = ("新生儿等特殊群体不设待遇等待期（国办发〔2024〕38号），但新生儿要在参保地规定的期限内参保缴费"
+                   "（多数地方是出生后90天或3个月内）才能自出生之日起享受待遇；超过期限再参保的按当地规定，可能有等待期")
+GAP_TRANSFER = "转移接续"  # 职工医保 → 职工医保 in another region (43号 ①)
+GAP_SWITCH = "职工居民互转"  # 职工医保 ↔ 居民医保 after a change of employment (43号 ②)
+GAP_CHANGES = (GAP_TRANSFER, GAP_SWITCH)
 
 
 @dataclass(frozen=True)
@@ -27,25 +32,36 @@ class ResidentWaitingRule:
     months_off_per_paid_back_year: int
     long_lapse_years: int
     long_lapse_min_months: int
+    lapsed_years_in_fixed: int = 1  # 「每多断保1年」: the first lapsed year is in the fixed period (N−1)
 
     @classmethod
     def from_view(cls, view: PolicyView) -> ResidentWaitingRule:
         return cls(*(view.value(f"resident.waiting.{k}") for k in (
             "fixed_months", "months_per_lapsed_year", "months_off_per_paid_back_year",
-            "long_lapse_years", "long_lapse_min_months")))
+            "long_lapse_years", "long_lapse_min_months", "lapsed_years_in_fixed")))
 
 
 def resident_waiting_months(lapsed_years: int, paid_back_years: int, rule: ResidentWaitingRule) -> int:
-    """Fixed period + 1 month per lapsed year − 1 per year paid back (never below the fixed period);
-    a lapse of ≥ long_lapse_years keeps at least long_lapse_min_months."""
+    """Fixed period + 1 month per lapsed year beyond the first − 1 per year paid back (never below the
+    fixed period); a lapse of ≥ long_lapse_years keeps at least long_lapse_min_months.
+    1 year → 3, 2 → 4, 3 → 5, 4 → 6 months (see resident.waiting.lapsed_years_in_fixed)."""
     if lapsed_years < 0 or paid_back_years < 0:
         raise RuleInputError("断保年数和补缴年数不能为负数")
     paid_back = min(paid_back_years, lapsed_years)
-    variable = lapsed_years * rule.months_per_lapsed_year - paid_back * rule.months_off_per_paid_back_year
+    extra_years = max(0, lapsed_years - rule.lapsed_years_in_fixed)
+    variable = extra_years * rule.months_per_lapsed_year - paid_back * rule.months_off_per_paid_back_year
     total = rule.fixed_months + max(0, variable)
     if lapsed_years >= rule.long_lapse_years:
         total = max(total, rule.long_lapse_min_months)
     return total
+
+
+def resident_rule_sentence(rule: ResidentWaitingRule) -> str:
+    examples = "、".join(f"断保{n}年{resident_waiting_months(n, 0, rule)}个月" for n in (1, 2, 3))
+    return (f"每多断保1年加{rule.months_per_lapsed_year}个月变动等待期（{examples}），每补缴1年减"
+            f"{rule.months_off_per_paid_back_year}个月（不低于固定等待期）；连续断保{rule.long_lapse_years}年及以上的，"
+            f"补缴后等待期仍不少于{rule.long_lapse_min_months}个月（国办发〔2024〕38号；各地实施细则的计法可能不同，"
+            "以参保地为准）")
 
 
 # ---------------------------------------------------------------- months arithmetic
@@ -98,7 +114,8 @@ def _employee_status(view: PolicyView, lapse_months: int) -> tuple[str, list[str
     if lapse_months < suspend_after:
         return "正常", ["目前没有已到期未缴的月份，待遇正常"]
     if lapse_months <= window:
-        return "暂停待遇", [f"已中断{lapse_months}个月（未超过{window}个月），停缴后一般从次月起暂停待遇，及时续缴可恢复"]
+        return "暂停待遇", [f"已中断{lapse_months}个月（未超过{window}个月）。停缴后从何时起暂停待遇由参保地规定"
+                            "（有的地方从停缴次月起暂停），及时补缴或续缴可以恢复"]
     return "终止", [f"已中断{lapse_months}个月，超过{window}个月：需重新参保缴费，统筹地区可设置等待期"]
 
 
@@ -110,41 +127,109 @@ def _employee_waiting(view: PolicyView, lapse_months: int) -> tuple[int, int, li
     local = view.value("employee.gap.waiting_months")
     if local is not None:
         param = view.book.param("employee.gap.waiting_months", view.region.chain)
-        label = "（示例参数）" if param.illustrative else ""
+        label = "（示例参数，非当地实际标准）" if param.illustrative else ""
         return local, local, [f"{param.region}{label}：中断超过{window}个月后续缴，等待期{local}个月"]
-    return 0, maximum, [f"中断超过{window}个月，统筹地区可设不超过{maximum}个月的等待期（具体以参保地为准）"]
+    return 0, maximum, [f"中断超过{window}个月，统筹地区可设不超过{maximum}个月的等待期"
+                        "（具体月数请问参保地医保部门或拨打12393）"]
 
 
-def _employee_backpay(view: PolicyView, lapse_months: int, continuous_months: int | None) -> tuple[bool, str]:
-    window = view.value("employee.gap.retro_window_months")
-    years = view.value("employee.gap.min_continuous_years")
-    if lapse_months > window:
-        return False, f"中断已超过{window}个月，补缴一般不能追溯报销中断期间的费用"
-    if continuous_months is not None and continuous_months < years * 12:
-        return False, f"中断前连续参保不足{years}年，补缴后能否追溯按参保地规定"
-    return True, (f"转移接续或职工、居民医保互转时，中断不超过{window}个月且此前连续参保满{years}年的，"
-                  "按新参保地规定补缴后，中断期间待遇可追溯（医保办发〔2021〕43号）；其他情形按参保地规定")
+@dataclass(frozen=True)
+class EmployeeGapRules:
+    """医保办发〔2021〕43号 ① ② ③, with the numbers read from policy data."""
+
+    window: int
+    switch_years: int
+
+    @classmethod
+    def from_view(cls, view: PolicyView) -> EmployeeGapRules:
+        return cls(view.value("employee.gap.retro_window_months"),
+                   view.value("employee.gap.switch_min_continuous_years"))
+
+    def transfer_rule(self) -> str:
+        return (f"换工作跨地区转移（职工医保→职工医保）、转移前中断不超过{self.window}个月的：按转入地规定补缴，"
+                "缴费当月起享受待遇，中断期间的医疗费用可以追溯报销，不要求此前连续参保年限（医保办发〔2021〕43号）")
+
+    def switch_rule(self) -> str:
+        return (f"因就业变化在职工医保和居民医保之间切换、此前已连续参保满{self.switch_years}年的：中断不超过"
+                f"{self.window}个月同样可以补缴，缴费当月起享受待遇，中断期间待遇可追溯（43号）")
+
+    def same_place_rule(self) -> str:
+        return ("在同一地方停缴后续缴（没有转移、也没有换险种）的，中断期间的待遇按参保地规定，"
+                "有的地方短期中断及时续缴可以追溯，请向参保地医保部门或12393确认")
 
 
-def _employee_result(view: PolicyView, lapse_months: int, gaps: list[Gap],
-                     continuous_months: int | None) -> LapseResult:
+KEEP_RECEIPTS = "中断期间看病的票据请保留，补缴后再申请报销，不要轻易放弃"
+
+
+def _employee_backpay(rules: EmployeeGapRules, lapse_months: int, continuous_months: int | None,
+                      change: str | None) -> tuple[bool | None, list[str]]:
+    """Whether paying back covers the gap (43号 ① ②), and the sentences that say why."""
+    if lapse_months == 0:
+        return True, []
+    if lapse_months > rules.window:
+        return False, [f"中断已超过{rules.window}个月：补缴（续缴）后一般不能追溯中断期间的费用（43号第③条）",
+                       NO_BACKPAY_FOR_LAPSE]
+    if change == GAP_TRANSFER:
+        return True, [rules.transfer_rule(), KEEP_RECEIPTS]
+    if change == GAP_SWITCH:
+        if continuous_months is None:
+            return None, [rules.switch_rule(), f"请确认中断前是否已连续参保满{rules.switch_years}年", KEEP_RECEIPTS]
+        if continuous_months >= rules.switch_years * 12:
+            return True, [rules.switch_rule(), KEEP_RECEIPTS]
+        return False, [f"中断前连续参保不足{rules.switch_years}年，不适用职工、居民医保互转的追溯规定（43号第②条）："
+                       "中断期间的费用能否报销按参保地规定，一般不能追溯"]
+    return None, [rules.transfer_rule(), rules.switch_rule(), rules.same_place_rule(), KEEP_RECEIPTS]
+
+
+def _employee_decision(status: str, lapse_months: int, covers: bool | None, wait: tuple[int, int]) -> str:
+    if status == "正常":
+        return "职工医保目前状态正常"
+    head = f"职工医保已中断约{lapse_months}个月，目前状态：{status}"
+    if status == "终止":
+        return head + f"；续缴/重新参保后等待期约{_months(*wait)}，中断期间的费用一般不能追溯"
+    tail = {True: "；按规定补缴后，缴费当月起享受待遇，中断期间的医疗费用也可以追溯报销",
+            None: "；补缴后中断期间能否追溯报销，要看是转移接续、职工/居民互转还是原地续缴（见下）",
+            False: "；补缴后可以恢复待遇，中断期间的费用一般不能追溯（以参保地规定为准）"}[covers]
+    return head + tail
+
+
+def _months(low: int, high: int) -> str:
+    return f"{low}个月" if low == high else f"{low}–{high}个月"
+
+
+def _employee_result(view: PolicyView, lapse_months: int, gaps: list[Gap], continuous_months: int | None,
+                     change: str | None = None) -> LapseResult:
     status, reasons = _employee_status(view, lapse_months)
     wait_min, wait_max, wait_reasons = _employee_waiting(view, lapse_months)
-    covers, backpay_reason = _employee_backpay(view, lapse_months, continuous_months)
-    window = view.value("employee.gap.retro_window_months")
-    reasons += wait_reasons + ([backpay_reason] if lapse_months else [])
-    if lapse_months:
-        reasons.append(NO_BACKPAY_FOR_LAPSE)
+    rules = EmployeeGapRules.from_view(view)
+    covers, backpay_reasons = _employee_backpay(rules, lapse_months, continuous_months, change)
     return LapseResult(
-        decision=_decision("职工", status, lapse_months, wait_min, wait_max),
+        decision=_employee_decision(status, lapse_months, covers, (wait_min, wait_max)),
         insurance_type="职工", status=status, benefits_suspended=status != "正常",
         lapse_months=lapse_months, gaps=gaps, waiting_months_min=wait_min, waiting_months_max=wait_max,
-        backpay_window_months=window, backpay_covers_lapse=covers, reasons=reasons,
-        numbers={"断缴月数": lapse_months, "补缴追溯期限（月）": window,
+        backpay_window_months=rules.window, backpay_covers_lapse=covers, gap_change=change,
+        reasons=reasons + wait_reasons + backpay_reasons,
+        numbers={"断缴月数": lapse_months, "补缴追溯期限（月）": rules.window,
                  "等待期下限（月）": wait_min, "等待期上限（月）": wait_max},
         sources=view.sources(), regional_variation=True, assumptions=region_assumption(view),
-        narrowing_facts=[] if wait_min == wait_max else ["参保地（各地等待期不同）"],
+        narrowing_facts=_employee_narrowing(lapse_months, rules.window, change, (wait_min, wait_max)),
+        estimated_with_examples=_illustrative_wait(view, lapse_months, rules.window),
     )
+
+
+def _employee_narrowing(lapse_months: int, window: int, change: str | None, wait: tuple[int, int]) -> list[str]:
+    facts = []
+    if 0 < lapse_months <= window and change is None:
+        facts.append("是换城市转移医保、职工/居民医保互转，还是在原地续缴")
+    if wait[0] != wait[1]:
+        facts.append("参保地（各地等待期不同）")
+    return facts
+
+
+def _illustrative_wait(view: PolicyView, lapse_months: int, window: int) -> bool:
+    if lapse_months <= window:
+        return False
+    return view.book.param("employee.gap.waiting_months", view.region.chain).illustrative
 
 
 # ---------------------------------------------------------------- 居民医保
@@ -161,15 +246,11 @@ def _resident_status(view: PolicyView, today: date | None, current_year_paid: bo
 def _resident_waiting(view: PolicyView, years_min: int, years_max: int, paid_back: int,
                       exempt: bool) -> tuple[int, int, list[str]]:
     if exempt:
-        return 0, 0, ["新生儿等特殊群体不设待遇等待期"]
+        return 0, 0, [NEWBORN_NO_WAIT]
     rule = ResidentWaitingRule.from_view(view)
     low = resident_waiting_months(years_min, paid_back, rule)
     high = resident_waiting_months(years_max, paid_back, rule)
-    reasons = [f"固定等待期{rule.fixed_months}个月，每断保1年加{rule.months_per_lapsed_year}个月，"
-               f"每补缴1年减{rule.months_off_per_paid_back_year}个月（不低于固定等待期）"]
-    if years_max >= rule.long_lapse_years:
-        reasons.append(f"连续断保{rule.long_lapse_years}年及以上的，补缴后等待期仍不少于{rule.long_lapse_min_months}个月")
-    return low, high, reasons
+    return low, high, [resident_rule_sentence(rule)]
 
 
 def _incentive_reason(view: PolicyView) -> str:
@@ -217,6 +298,12 @@ def _decision(kind: str, status: str, months: int, wait_min: int, wait_max: int)
     return head + (f"；续缴/重新参保后等待期约{wait}" if wait_max else "；及时续缴一般没有等待期")
 
 
+def _check_change(change: str | None) -> str | None:
+    if change is not None and change not in GAP_CHANGES:
+        raise ValueError(f"change must be one of {GAP_CHANGES} or None, got {change!r}")
+    return change
+
+
 def _require_type(insurance_type: str | None) -> str:
     kind = normalise_insurance_type(insurance_type)
     if kind is None:
@@ -228,7 +315,7 @@ def _require_type(insurance_type: str | None) -> str:
 
 def lapse_from_months(paid_months: Iterable[date], insurance_type: str, today: date,
                       region: str | None = None, paid_back_years: int = 0, exempt: bool = False,
-                      book: PolicyBook | None = None) -> LapseResult:
+                      book: PolicyBook | None = None, change: str | None = None) -> LapseResult:
     """From a contribution record (first day of each paid month)."""
     kind, months = _require_type(insurance_type), sorted({m.replace(day=1) for m in paid_months})
     if not months:
@@ -239,7 +326,7 @@ def lapse_from_months(paid_months: Iterable[date], insurance_type: str, today: d
     if kind == "职工":
         lapse = ongoing.months if ongoing else 0
         continuous = continuous_months_before(months, ongoing) if ongoing else None
-        return _employee_result(view, lapse, gaps, continuous)
+        return _employee_result(view, lapse, gaps, continuous, _check_change(change))
     current_paid = any(m.year == today.year for m in months)
     status, reasons = _resident_status(view, today, current_paid)
     years = 0 if current_paid else _resident_lapsed_years(months, today)
@@ -249,14 +336,17 @@ def lapse_from_months(paid_months: Iterable[date], insurance_type: str, today: d
 
 def lapse_from_length(lapse_months: int, insurance_type: str, region: str | None = None,
                       paid_back_years: int = 0, exempt: bool = False,
-                      book: PolicyBook | None = None) -> LapseResult:
-    """From what the user said: an ongoing lapse of `lapse_months` months."""
+                      book: PolicyBook | None = None, change: str | None = None,
+                      insured_months_before: int | None = None) -> LapseResult:
+    """From what the user said: an ongoing lapse of `lapse_months` months. For 职工医保, `change` says
+    whether the gap came with a transfer (GAP_TRANSFER) or a switch of scheme (GAP_SWITCH), and
+    `insured_months_before` how long the person was insured without a break before it."""
     kind = _require_type(insurance_type)
     if lapse_months < 0:
         raise RuleInputError("断缴月数不能为负数")
     view = policy_view(region, book)
     if kind == "职工":
-        return _employee_result(view, lapse_months, [], None)
+        return _employee_result(view, lapse_months, [], insured_months_before, _check_change(change))
     years = (lapse_months // 12, -(-lapse_months // 12))
     status, reasons = ("终止", ["本年度未参保缴费，目前不能享受居民医保待遇"]) if lapse_months else ("正常", [])
     if years[0] != years[1]:

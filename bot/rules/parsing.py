@@ -101,3 +101,44 @@ def normalise_hospital_level(text: str | None) -> str | None:
         if any(word in text for word in words):
             return canonical
     return None
+
+
+_SWITCH_WORDS = ("转居民", "改交居民", "交居民医保", "换成居民", "转成居民", "转职工", "居民转职工", "职工转居民",
+                 "改交职工", "辞职后交居民", "失业后交居民")
+_TRANSFER_WORDS = ("转移", "转入", "转出", "换城市", "换了城市", "去外地工作", "到外地工作", "跨省", "调到",
+                   "异地工作", "换工作到")
+
+
+def parse_gap_change(text: str | None) -> str | None:
+    """「从职工转居民」→ 职工居民互转 (43号②); 「换城市工作转移医保」→ 转移接续 (43号①); else None."""
+    from bot.rules.lapse import GAP_SWITCH, GAP_TRANSFER
+
+    if not text:
+        return None
+    if any(word in text for word in _SWITCH_WORDS):
+        return GAP_SWITCH
+    if any(word in text for word in _TRANSFER_WORDS):
+        return GAP_TRANSFER
+    return None
+
+
+_LONG_TERM_WORDS = ("异地安置", "安置", "长期居住", "常住", "常驻", "长期备案", "长期在外地", "跟子女", "随子女")
+_URGENT_WORDS = ("急诊", "抢救", "急救", "突发")
+_UNFILED_WORDS = ("没备案", "未备案", "没有备案")
+_AWAY_WORDS = ("异地", "外地", "外省", "出差", "旅游", "旅行", "探亲", "在外")
+
+
+def parse_care_place(text: str | None) -> str | None:
+    """Where the care happened, in the classes of 医保发〔2022〕22号 (reimbursement.CARE_PLACES):
+    long-term filers (异地安置/长期居住/常驻工作: no cut), referral or an emergency while away (≤ 10
+    points), unfiled, other temporary care away (≤ 20 points); None = at home."""
+    if not text:
+        return None
+    away = any(word in text for word in _AWAY_WORDS)
+    if any(word in text for word in _LONG_TERM_WORDS) and (away or "备案" in text):
+        return "异地长期"
+    if "转诊" in text or (away and any(word in text for word in _URGENT_WORDS)):
+        return "异地转诊"
+    if any(word in text for word in _UNFILED_WORDS):
+        return "异地未备案"
+    return "异地临时" if away else None

@@ -29,6 +29,7 @@ SCHEMA: dict[str, tuple[type, bool]] = {
     "law.registration_days": (int, False),
     "resident.waiting.fixed_months": (int, False),
     "resident.waiting.months_per_lapsed_year": (int, False),
+    "resident.waiting.lapsed_years_in_fixed": (int, False),
     "resident.waiting.months_off_per_paid_back_year": (int, False),
     "resident.waiting.long_lapse_years": (int, False),
     "resident.waiting.long_lapse_min_months": (int, False),
@@ -38,7 +39,7 @@ SCHEMA: dict[str, tuple[type, bool]] = {
     "resident.late_payment_end_month": (int, True),
     "employee.gap.retro_window_months": (int, False),
     "employee.gap.max_waiting_months": (int, False),
-    "employee.gap.min_continuous_years": (int, False),
+    "employee.gap.switch_min_continuous_years": (int, False),
     "employee.gap.waiting_months": (int, True),
     "employee.suspend_after_unpaid_months": (int, False),
     "transfer.out_working_days": (int, False),
@@ -62,7 +63,8 @@ SHARE_SUFFIXES = ("ratio", "share", "cut", "rate")
 CHECKLIST_CASES = ("基本", "住院", "门诊", "异地", "意外伤害", "生育", "未成年", "转移", "代办")
 LIST_KEYS: frozenset[str] = frozenset(
     [f"checklist.{case}" for case in CHECKLIST_CASES]
-    + ["procedure.transfer_steps", "procedure.arrears_complaint_route"]
+    + ["procedure.transfer_steps", "procedure.arrears_complaint_route", "procedure.arrears_lost_benefits",
+       "procedure.arrears_resign"]
 )
 
 TOP_KEYS = {"region", "level", "parent", "aliases", "description", "parameters", "lists"}
@@ -122,7 +124,7 @@ def _parse_source(path: Path, key: str, raw: Any, illustrative: bool) -> Source:
         if not isinstance(raw.get(name), (str, int, dt.date)) or not str(raw.get(name)).strip():
             raise _fail(path, f"{key}.source.{name}", "missing or empty")
     return Source(str(raw["document"]), str(raw["issuer"]), str(raw["date"]),
-                  raw.get("article"), illustrative)
+                  raw.get("article"), illustrative, raw.get("url"))
 
 
 def _check_entry_shape(path: Path, key: str, raw: Any) -> None:
@@ -269,11 +271,40 @@ class PolicyBook:
         return self.param(key, chain).region != NATIONAL or self.regions[NATIONAL].params[key].value is None
 
 
-def load_policies_from(directory: Path) -> PolicyBook:
+def is_real_place(name: str) -> bool:
+    """True when the name is a province or prefecture-level city in the gazetteer (or the rules'
+    built-in city table): such a file may hold only that place's sourced figures."""
+    try:
+        from bot.nlp.regions import canonical_region
+    except ImportError:  # pragma: no cover - the gazetteer ships with the project
+        canonical_region = None  # type: ignore[assignment]
+    if canonical_region is not None and canonical_region(name) is not None:
+        return True
+    from bot.rules.regions import known_city_or_province
+
+    return known_city_or_province(name)
+
+
+def _check_real_place_is_sourced(path: Path, policy: RegionPolicy) -> None:
+    """Illustrative numbers never go under a real place name: a user there would read them as the
+    local rule. They belong in national.yml (labelled) or in test data with a fictional region."""
+    if policy.level == "national" or not is_real_place(policy.name):
+        return
+    for section, entries in (("parameters", policy.params), ("lists", policy.lists)):
+        for key, entry in entries.items():
+            if entry.source.illustrative:
+                raise _fail(path, f"{section}.{key}", f"{ILLUSTRATIVE_KEY} under the real place {policy.name!r}: "
+                            "only that place's sourced figures (document, issuer, date) may go here")
+
+
+def load_policies_from(directory: Path | list[Path]) -> PolicyBook:
+    """Load every *.yml in the directory (or directories: tests add fictional regions to the real data)."""
     policies: dict[str, RegionPolicy] = {}
     paths: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.yml")):
+    directories = directory if isinstance(directory, list) else [directory]
+    for path in sorted(p for d in directories for p in d.glob("*.yml")):
         policy = load_policy_file(path)
+        _check_real_place_is_sourced(path, policy)
         if policy.name in policies:
             raise PolicyDataError(f"{path.name}: region: {policy.name!r} also defined in {paths[policy.name].name}")
         if policy.level != "national" and path.stem != policy.name:

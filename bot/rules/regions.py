@@ -34,6 +34,12 @@ class RegionMatch:
         return len(self.chain) > 1
 
 
+def known_city_or_province(name: str) -> bool:
+    """The built-in table's cities and provinces (used when the gazetteer is not importable)."""
+    wanted = _strip(name.strip())
+    return any(wanted in (_strip(city), _strip(province)) for city, province in _CITY_PROVINCE_FALLBACK.items())
+
+
 def _strip(name: str) -> str:
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:

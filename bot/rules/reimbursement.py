@@ -19,7 +19,7 @@ ZERO = Decimal("0.00")
 TYPE_KEYS = {"职工": "employee", "居民": "resident"}
 LEVEL_KEYS = {"一级": "level1", "二级": "level2", "三级": "level3"}
 CARE_PLACES = ("本地", "异地长期", "异地转诊", "异地临时", "异地未备案")
-PLACE_LABELS = {"本地": "本地", "异地长期": "异地（长期备案）", "异地转诊": "异地转诊",
+PLACE_LABELS = {"本地": "本地", "异地长期": "异地（长期备案）", "异地转诊": "异地转诊或急诊抢救",
                 "异地临时": "异地临时外出", "异地未备案": "异地（未备案）"}
 FUND, SELF = "医保基金", "个人"
 
@@ -173,7 +173,7 @@ def _estimate_for(query: ReimbursementQuery, kind: str, view: PolicyView) -> Rei
     levels: list[str | None] = [level] if level or not query.inpatient else list(LEVEL_KEYS)
     splits, cuts = _splits(query, amount, view), _remote_cuts(place, view)
     scenarios = [
-        compute_scenario(f"{lv or ''} {sp.label}" + (f"，异地降{percent(c)}" if c else ""), amount, sp,
+        compute_scenario(f"{lv or ''} {sp.label}" + (f"，异地报销比例降低{points(c)}" if c else ""), amount, sp,
                          _terms(view, query, kind, lv, c), kind, lv)
         for lv, sp, c in itertools.product(levels, splits, cuts)
     ]
@@ -190,15 +190,29 @@ def _estimate_for(query: ReimbursementQuery, kind: str, view: PolicyView) -> Rei
         sources=view.sources(), regional_variation=True,
         assumptions=_assumptions(query, given_kind, kind, query.care_place) + region_assumption(view),
         narrowing_facts=_narrowing(splits, levels, cuts, view),
+        estimated_with_examples=view.used_illustrative(),
     )
+
+
+def points(cut: Decimal) -> str:
+    """0.2 → 「20个百分点」: a cut of the ratio is in percentage points, not per cent of it."""
+    return f"{(Decimal(cut) * 100).normalize():f}个百分点"
+
+
+REMOTE_REASONS = {
+    "异地长期": "已办长期备案（异地安置退休、异地长期居住、常驻异地工作）的，不属于临时外出就医，不按临时外出降低报销比例",
+    "异地转诊": "异地转诊和急诊抢救（包括出差、旅游途中的急诊）属于转诊/急诊一类，报销比例最多降低10个百分点",
+    "异地临时": "非急诊、未转诊的其他临时外出就医，报销比例最多降低20个百分点",
+    "异地未备案": "未备案的按其他临时外出就医处理，报销比例最多降低20个百分点（急诊抢救的最多降低10个百分点）",
+}
 
 
 def _reasons(place: str) -> list[str]:
     reasons = ["甲类药品和项目不设个人先行自付，但仍要先扣起付线、再按比例报销，并不是100%报销",
                "乙类先由个人自付一定比例，其余按规定报销；目录外（丙类）费用全部自付"]
     if place != "本地":
-        reasons.append("异地就医执行就医地的药品和诊疗目录，起付线、比例和封顶线执行参保地政策；"
-                       "临时外出就医的报销比例可能降低")
+        reasons.append("异地就医执行就医地的药品和诊疗目录，起付线、比例和封顶线执行参保地政策（医保发〔2022〕22号）")
+        reasons.append(REMOTE_REASONS[place])
     if place == "异地未备案":
         reasons.append("未备案的可先补办备案，再按参保地规定手工报销")
     return reasons

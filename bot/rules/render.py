@@ -6,6 +6,7 @@ Every rendering ends with the source line, preceded by the regional caveat when 
 from __future__ import annotations
 
 from bot.rules.results import (
+    ESTIMATE_NOTICE,
     ArrearsResult,
     MaterialsResult,
     ReimbursementResult,
@@ -42,8 +43,13 @@ def _body(result: RuleResult) -> list[str]:
     return []
 
 
+def first_line(result: RuleResult) -> str:
+    """The decision, led by the estimate notice when it rests on illustrative numbers."""
+    return f"【{ESTIMATE_NOTICE}】{result.decision}" if result.estimated_with_examples else result.decision
+
+
 def render_text(result: RuleResult) -> str:
-    lines = [result.decision, *_body(result)]
+    lines = [first_line(result), *_body(result)]
     lines += _bullets("说明：", result.reasons)
     lines += _bullets("估算假设：", result.assumptions)
     lines += _bullets("告诉我这些可以算得更准：", result.narrowing_facts)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 REGIONAL_CAVEAT = "各地政策可能不同，以当地医保部门为准"
+ESTIMATE_NOTICE = "按常见标准估算，非您所在地的实际标准"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Source:
     date: str
     article: str | None = None
     illustrative: bool = False
+    url: str | None = None
 
 
 def merge_sources(*groups: list[Source]) -> list[Source]:
@@ -75,6 +77,9 @@ class RuleResult:
     regional_variation: bool = False
     assumptions: list[str] = field(default_factory=list)
     narrowing_facts: list[str] = field(default_factory=list)
+    # True when the decision's numbers are illustrative (not the user's local figures): the first line
+    # of the answer says so (ESTIMATE_NOTICE), not only the source line.
+    estimated_with_examples: bool = False
 
     def source_line(self) -> str:
         return source_line(self.sources)
@@ -109,7 +114,10 @@ class LapseResult(RuleResult):
     waiting_months_min: int = 0
     waiting_months_max: int = 0
     backpay_window_months: int | None = None
-    backpay_covers_lapse: bool = False
+    # True: the gap is covered once paid back (43号 ① or ②); False: not covered; None: depends on
+    # facts we do not know yet (a transfer? a switch of scheme? local rules for a same-city restart)
+    backpay_covers_lapse: bool | None = False
+    gap_change: str | None = None  # GAP_TRANSFER / GAP_SWITCH / None (not said)
 
 
 @dataclass(kw_only=True)

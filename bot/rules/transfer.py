@@ -10,7 +10,13 @@ from bot.rules.materials import transfer_materials
 from bot.rules.parsing import normalise_insurance_type
 from bot.rules.policies import PolicyBook
 from bot.rules.results import TransferResult, merge_sources
-from bot.rules.workdays import WorkdayAnswer, add_working_days, format_cn_date, next_working_day
+from bot.rules.workdays import (
+    WorkdayAnswer,
+    add_working_days,
+    format_cn_date,
+    next_working_day,
+    schedule_published,
+)
 
 AGE_LIMIT_EXPLANATION = (
     "「跨省转移男性须不满50周岁、女性须不满40周岁」是2009年养老保险关系转移的规定，不是医保规定；"
@@ -75,16 +81,20 @@ def _to_confirm(case: TransferCase) -> list[str]:
 def _eta_reasons(eta: TransferEta) -> list[str]:
     lines = [f"预计{format_cn_date(eta.out_by)}前完成转出", f"预计{format_cn_date(eta.in_by)}前完成转入"]
     if eta.estimated:
-        lines.append("当年节假日安排尚未公布，按周一至周五估算")
+        years = "、".join(f"{year}年" for year in range(eta.accepted_on.year, eta.in_by.year + 1)
+                         if not schedule_published(year))
+        lines.append(f"{years}的放假调休安排尚未公布，已按法定节假日和周末估算，实际日期可能相差几天")
     return lines
 
 
-def _decision(eligible: bool | None, applied_on: date, eta: TransferEta | None) -> str:
+def _decision(eligible: bool | None, eta: TransferEta | None) -> str:
     if eligible is False:
         return "目前还不能办理医保关系转移接续，需先满足下面的条件"
     head = "可以办理医保关系转移接续" if eligible else "满足条件后可以办理医保关系转移接续"
-    when = f"{format_cn_date(applied_on)}申请的，预计{format_cn_date(eta.out_by)}前完成转出、" if eta else ""
-    return head + (f"；{when}{format_cn_date(eta.in_by)}前完成转入" if eta else "")
+    if not eta:
+        return head
+    return (f"{head}；时限自转出地受理之日起计算，若{format_cn_date(eta.accepted_on)}受理，"
+            f"预计{format_cn_date(eta.out_by)}前完成转出、{format_cn_date(eta.in_by)}前完成转入")
 
 
 def _reasons(case: TransferCase, view: PolicyView, blockers: list[str], eta: TransferEta | None) -> list[str]:
@@ -93,7 +103,7 @@ def _reasons(case: TransferCase, view: PolicyView, blockers: list[str], eta: Tra
         reasons.append(AGE_LIMIT_EXPLANATION)
     if eta:
         out_days, in_days = view.value("transfer.out_working_days"), view.value("transfer.in_working_days")
-        reasons.append(f"转出地受理后{out_days}个工作日内转出，转入地收到信息后{in_days}个工作日内转入")
+        reasons.append(f"自转出地受理之日起{out_days}个工作日内办结转出，转入地收到转移信息后{in_days}个工作日内办结转入")
         reasons += _eta_reasons(eta)
     return reasons
 
@@ -107,7 +117,7 @@ def check_transfer(case: TransferCase, today: date, book: PolicyBook | None = No
         today, view.value("transfer.out_working_days"), view.value("transfer.in_working_days"))
     materials = transfer_materials(case.region, view.book)
     return TransferResult(
-        decision=_decision(eligible, today, eta), eligible=eligible, blockers=blockers, to_confirm=to_confirm,
+        decision=_decision(eligible, eta), eligible=eligible, blockers=blockers, to_confirm=to_confirm,
         steps=view.items("procedure.transfer_steps"), materials=materials.items,
         accepted_on=eta.accepted_on if eta else None, transfer_out_by=eta.out_by if eta else None,
         transfer_in_by=eta.in_by if eta else None, calendar_estimated=bool(eta and eta.estimated),

@@ -56,3 +56,16 @@ def test_end_before_start_is_rejected(book):
         employer_arrears(100, date(2025, 1, 2), date(2025, 1, 1), book=book)
     with pytest.raises(RuleInputError):
         employer_arrears(0, date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=1), book=book)
+
+
+def test_employee_hears_first_that_the_employer_pays_the_lost_medical_costs(book):
+    """Issue #13 point 4: the costs lost through the arrears are the employer's, with the routes."""
+    from bot.rules.overview import arrears_overview
+    from bot.rules.render import render_text
+
+    for result in (employer_arrears(6000, date(2025, 3, 1), date(2025, 6, 1), book=book), arrears_overview(book=book)):
+        text = render_text(result)
+        assert "不能报销的医疗费，应由单位承担，可以要求单位赔偿" in text.splitlines()[0]
+        assert "劳动争议调解、仲裁" in text and "经济补偿" in text
+        assert "法释〔2020〕26号" in result.source_line() and "第一条第（五）项" in result.source_line()
+        assert "《中华人民共和国劳动合同法》第三十八条、第四十六条" in result.source_line()

@@ -16,8 +16,14 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_lapse_by_months(capsys):
     code, out, _ = _run(capsys, "lapse", "--type", "居民", "--months", "14")
-    assert code == 0 and "4–5个月" in out
+    assert code == 0 and "3–4个月" in out  # 14 months = 1 or 2 lapsed years (38号, counted N−1)
     assert out.rstrip().splitlines()[-1].startswith("依据：")
+
+
+def test_lapse_switch_after_one_year_is_not_covered_by_rule_two(capsys):
+    code, out, _ = _run(capsys, "lapse", "--type", "职工", "--months", "2", "--change", "职工居民互转",
+                        "--insured-months", "12")
+    assert code == 0 and "不足2年" in out and "补缴≠补报" not in out
 
 
 def test_reimburse_example(capsys):

@@ -32,11 +32,12 @@ def test_a_spouse_applying_adds_only_proxy_items(book):
     assert "代办人身份证件" in result.items and "监护人身份证件" not in result.items
 
 
-def test_items_are_not_repeated_and_regional_items_are_added(book):
-    result = claim_materials(["异地", "外地", "住院"], region="武汉", book=book)
+def test_items_are_not_repeated_and_regional_items_are_added(regional_book):
+    result = claim_materials(["异地", "外地", "住院"], region="示例东市", book=regional_book)
     assert len(result.items) == len(set(result.items))
     assert any(item.startswith("示例：") for item in result.items)
-    assert not any(item.startswith("示例：") for item in claim_materials(["异地"], book=book).items)
+    assert not any(item.startswith("示例：") for item in claim_materials(["异地"], book=regional_book).items)
+    assert not any(item.startswith("示例：") for item in claim_materials(["异地"], "武汉", book=regional_book).items)
 
 
 def test_accident_checklist_cites_article_30(book):

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.rules.common import RuleInputError
-from bot.rules.parsing import parse_amount
+from bot.rules.parsing import parse_amount, parse_care_place
 from bot.rules.reimbursement import CARE_PLACES, ReimbursementQuery, estimate_reimbursement
+from bot.rules.render import render_text
 
 D = Decimal
 
@@ -45,11 +46,11 @@ def test_itemised_lines_add_up_to_the_bill(book):
     assert scenario.fund_pays == D("14080.00")  # (15000 + 3600 − 1000) × 80%
 
 
-def test_city_numbers_override_province_and_national(book):
-    query = ReimbursementQuery(amount=20000, insurance_type="职工", hospital_level="三级", region="武汉",
+def test_city_numbers_override_province_and_national(regional_book):
+    query = ReimbursementQuery(amount=20000, insurance_type="职工", hospital_level="三级", region="示例东市",
                                class_a=15000, class_b=4000, class_c=1000)
-    result = estimate_reimbursement(query, book)
-    # 武汉 示例: 起付线 800, 86%; 湖北 示例: 乙类自付 8% → (15000 + 3680 − 800) × 86%
+    result = estimate_reimbursement(query, regional_book)
+    # fictional 示例东市: 起付线 800, 86%; 示例甲省: 乙类自付 8% → (15000 + 3680 − 800) × 86%
     assert result.fund_min == D("15376.80")
     assert not any("参保地" in f for f in result.narrowing_facts)
 
@@ -77,10 +78,10 @@ def test_remote_care_without_filing_gives_a_range_of_cuts(book):
     assert "22号" in result.source_line()
 
 
-def test_region_with_exact_cut_needs_no_range(book):
+def test_region_with_exact_cut_needs_no_range(regional_book):
     query = ReimbursementQuery(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000,
-                               care_place="异地转诊", region="广东")
-    result = estimate_reimbursement(query, book)
+                               care_place="异地转诊", region="乙省")
+    result = estimate_reimbursement(query, regional_book)
     assert result.is_exact() and result.fund_max == D("6750.00")  # 9000 × (80% − 5%)
 
 
@@ -130,14 +131,14 @@ def queries(draw):
         deductible_met=draw(st.booleans()),
         class_a=parts[0] if known else None, class_b=parts[1] if known else None,
         class_c=parts[2] if known else None,
-        region=draw(st.sampled_from([None, "武汉", "深圳", "湖北", "广东", "北京"])),
+        region=draw(st.sampled_from([None, "武汉", "深圳", "示例东市", "示例南市", "甲省", "乙省", "北京"])),
     )
 
 
 @settings(max_examples=300, deadline=None)
 @given(queries())
-def test_out_of_pocket_is_never_negative_nor_above_the_bill(book, query):
-    result = estimate_reimbursement(query, book)
+def test_out_of_pocket_is_never_negative_nor_above_the_bill(regional_book, query):
+    result = estimate_reimbursement(query, regional_book)
     for r in [result, *result.alternatives]:
         for s in r.scenarios:
             assert D(0) <= s.out_of_pocket <= r.amount
@@ -153,3 +154,52 @@ def test_a_bigger_bill_never_means_a_smaller_fund_payment(book, a, extra):
         return estimate_reimbursement(ReimbursementQuery(amount=amount, insurance_type="职工",
                                                          hospital_level="三级", class_a=amount), book).fund_max
     assert fund(a + extra) >= fund(a)
+
+
+@pytest.mark.parametrize("region", [None, "武汉", "深圳市", "示例东市"])
+def test_estimate_says_in_its_first_line_that_it_is_not_the_local_standard(book, regional_book, region):
+    """Issue #13 point 2: the illustrative 起付线/比例 are announced in the first line, not only in 依据."""
+    query = ReimbursementQuery(amount=20000, insurance_type="职工", hospital_level="三级", region=region)
+    text = render_text(estimate_reimbursement(query, regional_book))
+    assert text.splitlines()[0].startswith("【按常见标准估算，非您所在地的实际标准】")
+    if region in ("武汉", "深圳市"):
+        assert "武汉" not in text.splitlines()[0] and "深圳" not in text.splitlines()[0]
+        assert any("12393" in line for line in text.splitlines())
+
+
+# Issue #13 point 5: 医保发〔2022〕22号 classes of remote care.
+@pytest.mark.parametrize(("text", "place"), [
+    ("我退休后在三亚异地安置，住院花了2万能报多少", "异地长期"),
+    ("常驻外地工作已经备案了，住院2万", "异地长期"),
+    ("在外地旅游突发急诊住院花了1万", "异地转诊"),
+    ("转诊到省外医院住院花了3万", "异地转诊"),
+    ("出差在外地住院花了1万", "异地临时"),
+    ("没备案在外地住院花了1万", "异地未备案"),
+    ("急诊住院花了1万", None),  # an emergency at home is local care
+    ("住院花了2万三级医院能报多少", None),
+])
+def test_care_place_is_read_into_the_22_classes(text, place):
+    assert parse_care_place(text) == place
+
+
+def test_long_term_filers_get_no_temporary_cut(book):
+    base = dict(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000)
+    local = estimate_reimbursement(ReimbursementQuery(**base), book)
+    long_term = estimate_reimbursement(ReimbursementQuery(**base, care_place="异地长期"), book)
+    assert long_term.is_exact() and long_term.fund_max == local.fund_max == D("7200.00")
+    assert any("不按临时外出降低" in r for r in long_term.reasons)
+
+
+def test_an_emergency_while_travelling_is_in_the_10_point_class(book):
+    query = ReimbursementQuery(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000,
+                               care_place=parse_care_place("在外地旅游突发急诊住院"))
+    result = estimate_reimbursement(query, book)
+    assert (result.fund_min, result.fund_max) == (D("6300.00"), D("7200.00"))  # 9000 × 70% … 80%
+    assert "降低10个百分点" in render_text(result) and "20个百分点" not in render_text(result)
+
+
+def test_cuts_are_written_in_percentage_points(book):
+    query = ReimbursementQuery(amount=10000, insurance_type="职工", hospital_level="三级", class_a=10000,
+                               care_place="异地临时")
+    text = render_text(estimate_reimbursement(query, book))
+    assert "异地报销比例降低20个百分点" in text and "降20%" not in text

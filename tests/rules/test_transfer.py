@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.rules.render import render_text
 from bot.rules.transfer import AGE_LIMIT_EXPLANATION, TransferCase, check_transfer, transfer_eta
-from bot.rules.workdays import add_working_days, is_working_day, next_working_day
+from bot.rules.workdays import add_working_days, is_working_day, next_working_day, statutory_holidays
 
 READY = dict(old_stopped=True, new_active=True, new_has_contribution=True)
 
@@ -57,6 +58,50 @@ def test_years_without_a_published_schedule_are_flagged_as_estimates():
     assert answer.day == date(2030, 6, 3) and answer.estimated
 
 
+def test_statutory_holidays_of_2027_follow_the_2024_rules_and_the_lunar_calendar():
+    assert statutory_holidays(2027) == {
+        date(2027, 1, 1),  # 元旦
+        date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8),  # 除夕 to 初三
+        date(2027, 4, 5),  # 清明 (solar term)
+        date(2027, 5, 1), date(2027, 5, 2),
+        date(2027, 6, 9),  # 端午, 五月初五
+        date(2027, 9, 15),  # 中秋, 八月十五
+        date(2027, 10, 1), date(2027, 10, 2), date(2027, 10, 3),
+    }
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_computed_statutory_holidays_are_days_off_in_the_published_schedules(year):
+    """The fallback's lunar and solar-term dates agree with the State Council schedules we have."""
+    for day in statutory_holidays(year):
+        assert chinese_calendar.is_holiday(day), day
+
+
+def test_transfer_accepted_before_new_year_2027_skips_yuandan(book):
+    """Accepted Mon 2026-12-28: 2027-01-01 is a holiday although the library has no 2027 schedule."""
+    result = check_transfer(TransferCase(**READY), date(2026, 12, 28), book)
+    assert (result.transfer_out_by, result.transfer_in_by) == (date(2027, 1, 12), date(2027, 1, 19))
+    assert result.calendar_estimated
+    text = render_text(result)
+    assert "自转出地受理之日起" in text
+    assert "2027年的放假调休安排尚未公布" in text and "可能相差几天" in text
+
+
+def test_transfer_across_spring_festival_2027_skips_chuxi_to_chusan(book):
+    """Accepted Thu 2027-01-28; 除夕 Fri 2/5 to 初三 Mon 2/8 are off."""
+    result = check_transfer(TransferCase(**READY), date(2027, 1, 28), book)
+    assert (result.transfer_out_by, result.transfer_in_by) == (date(2027, 2, 15), date(2027, 2, 22))
+    assert result.calendar_estimated
+
+
+def test_transfer_inside_2026_is_exact_and_says_when_the_clock_starts(book):
+    result = check_transfer(TransferCase(**READY), date(2026, 11, 2), book)
+    assert (result.transfer_out_by, result.transfer_in_by) == (date(2026, 11, 16), date(2026, 11, 23))
+    assert not result.calendar_estimated
+    assert "时限自转出地受理之日起计算" in result.decision
+    assert "尚未公布" not in render_text(result)
+
+
 @pytest.mark.parametrize(
     ("case", "blocker_word"),
     [
@@ -86,9 +131,9 @@ def test_age_limit_quoted_from_the_seed_is_explained_not_applied(book):
     assert AGE_LIMIT_EXPLANATION in result.reasons
 
 
-def test_transfer_steps_fill_policy_numbers_and_add_local_channels(book):
-    result = check_transfer(TransferCase(**READY, region="武汉"), date(2026, 3, 2), book)
+def test_transfer_steps_fill_policy_numbers_and_add_local_channels(regional_book):
+    result = check_transfer(TransferCase(**READY, region="示例东市"), date(2026, 3, 2), regional_book)
     assert any("10个工作日" in s for s in result.steps)
-    assert any("鄂汇办" in s for s in result.steps)
+    assert any("甲省政务服务平台" in s for s in result.steps)
     assert "{" not in "".join(result.steps)
     assert result.materials and result.regional_variation
