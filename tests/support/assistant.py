@@ -112,6 +112,7 @@ def load_assistant(model: Path, action_url: str, tracker_store) -> Assistant:
 def rasa_env(**extra: str) -> dict[str, str]:
     env = train_model.rasa_env()
     env["REST_RATE_LIMIT_PER_MINUTE"] = "0"  # load tests and benches send far more from loopback
+    env["ALLOW_UNAUTHENTICATED_API"] = "1"  # loopback test servers; make serve's own API needs a JWT
     env.update(extra)
     return env
 
