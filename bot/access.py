@@ -132,10 +132,11 @@ def verify(asker: Asker, name: str, id_number: str, phone_last4: str, now: datet
         result = verification.verify(session, name, id_number, phone_last4, who.channel, who.user_id, now)
         if not result.ok:
             return VerifyOutcome(result.status, result.message, locked_minutes=result.locked_minutes)
-        others = verification.other_bindings(session, result.person_ref, who.channel, who.user_id)
+        others: list[tuple[str, str]] = []
         if who.can_bind:
+            others = verification.other_bindings(session, result.person_ref, who.channel, who.user_id)
             verification.bind(session, who.channel, who.user_id, result.person_ref, now)
-    notified = _tell_other_bindings(others, who, notify) if who.can_bind else []
+    notified = _tell_other_bindings(others, who, notify)
     return VerifyOutcome("ok", result.message, token=issue_token(result.person_ref, who, now), notified=notified)
 
 
