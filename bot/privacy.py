@@ -59,10 +59,16 @@ def contains_identifier(text: str) -> bool:
     return bool(ID_IN_TEXT.search(view) or MOBILE_IN_TEXT.search(view))
 
 
+# Only these change what the patterns see: a digit that is not ASCII (full-width ４ …), Ｘ/ｘ, and the
+# dashes NFKC turns into "-". Other text (Chinese, its full-width punctuation) is matched as it is,
+# which keeps the common case fast: the tracker store redacts every string of every event.
+_NEEDS_VIEW = re.compile(r"[\uff38\uff58\uff0d\ufe63]|(?![0-9])\d")
+
+
 def normalised_view(text: str) -> str:
     """NFKC character by character where that keeps one character (full-width ４ → 4, Ｘ → X,
     － → -, ideographic space → space), so positions in the view are positions in the text."""
-    if text.isascii():
+    if text.isascii() or not _NEEDS_VIEW.search(text):
         return text
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
@@ -51,3 +52,16 @@ def test_no_valid_id_number_survives_redaction(born, serial, filler) -> None:
     redacted = redact_text(f"{filler}{number}{filler}")
     assert number not in redacted
     assert not re.search(r"\d{17}[\dX]", redacted)
+
+
+@pytest.mark.parametrize("spelling", [
+    "420106-19920218-0525", "420106 1992 0218 0525", "４２０１０６１９９２０２１８０５２５", "420106－19920218－0525",
+    "4201 0619 9202 1805 25", "42010619920218052５", "\u3000420106199202180525\u3000",
+])
+def test_redaction_finds_every_spelling_the_verifier_accepts(spelling: str) -> None:
+    from bot.records.verification import normalise_id_number
+
+    assert normalise_id_number(spelling) == "420106199202180525"  # the verifier would accept it ...
+    redacted = redact_text(f"我的身份证是{spelling}，请帮我查")
+    assert "420106199202180525" not in normalise_id_number(redacted)  # ... so it is never kept
+    assert "4201**********0525" in redacted and not contains_identifier(redacted)
