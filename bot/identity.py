@@ -86,7 +86,12 @@ def hmac_hex(purpose: str, value: str, length: int = 40) -> str:
 
 
 def _signature(person_ref: str, conversation_id: str, issued: str) -> str:
-    return hmac_hex("verified", f"{person_ref}|{conversation_id}|{issued}", 32)
+    # Letters only: the tracker store redacts every run of 11 digits that looks like a mobile number,
+    # and a hex signature has one every few hundred tokens (the benchmark met it). Digits 0-9 become g-p.
+    return hmac_hex("verified", f"{person_ref}|{conversation_id}|{issued}", 32).translate(_LETTERS_ONLY)
+
+
+_LETTERS_ONLY = str.maketrans("0123456789", "ghijklmnop")
 
 
 def _epoch(moment: datetime) -> int:

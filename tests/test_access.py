@@ -46,6 +46,16 @@ def test_token_counts_only_in_its_conversation_and_lifetime() -> None:
     assert person_from_token(forged, wechat, NOW) is None
 
 
+def test_tokens_survive_the_tracker_stores_redaction() -> None:
+    """A token is stored in slot person_ref, and the store redacts digit runs that look like phone or
+    ID numbers: no token may contain one, whatever its signature."""
+    from bot.privacy import redact_text
+
+    for n in range(2000):
+        token = issue_token("P-1", ChannelUser.of("rest", f"user-{n}"), NOW)
+        assert redact_text(token) == token, token
+
+
 def test_unverified_asker_reads_nothing_and_nothing_is_audited(records) -> None:
     answer = access.read_personal(access.Asker.of("rest:someone"), "query_balance", now=NOW)
     assert answer.unverified and answer.text is None
