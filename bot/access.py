@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -27,6 +28,7 @@ T = TypeVar("T")
 NEW_BINDING_TEXT = ("【医保助手安全提醒】您的医保身份刚刚在另一个{channel}账号上通过验证并绑定。"
                     "如果不是您本人操作，请回复「转人工」或拨打12393。")
 CHANNEL_NAMES = {"wechat": "微信", "wecom": "企业微信"}
+MAX_REMINDED = 3  # a person has one or two accounts; more bindings are told about through the newest
 
 
 @dataclass(frozen=True)
@@ -134,29 +136,40 @@ def verify(asker: Asker, name: str, id_number: str, phone_last4: str, now: datet
             return VerifyOutcome(result.status, result.message, locked_minutes=result.locked_minutes)
         others: list[tuple[str, str]] = []
         if who.can_bind:
-            others = verification.other_bindings(session, result.person_ref, who.channel, who.user_id)
+            others = verification.other_bindings(session, result.person_ref, who.channel, who.user_id,
+                                                 limit=MAX_REMINDED)
             verification.bind(session, who.channel, who.user_id, result.person_ref, now)
     notified = _tell_other_bindings(others, who, notify)
     return VerifyOutcome("ok", result.message, token=issue_token(result.person_ref, who, now), notified=notified)
 
 
 def _tell_other_bindings(others: list[tuple[str, str]], who: ChannelUser, notify: Notify | None) -> list[str]:
-    """A new binding is announced to the person's earlier bound accounts: a stolen identity shows."""
-    send = notify or _deliver
-    told = []
+    """A new binding is announced to the person's (most recent) other bound accounts: a stolen
+    identity shows. Sent in the background: the customer-service API is a network call per account,
+    and the verified user's answer must not wait for it. `notify` (tests) sends synchronously."""
+    text = NEW_BINDING_TEXT.format(channel=CHANNEL_NAMES.get(who.channel, who.channel))
+    if notify is not None:
+        return [f"{c}:{u}" for c, u in others if _send(notify, c, u, text)]
     for channel, user_id in others:
-        try:
-            if send(channel, user_id, NEW_BINDING_TEXT.format(channel=CHANNEL_NAMES.get(who.channel, who.channel))):
-                told.append(f"{channel}:{user_id}")
-        except Exception:  # noqa: BLE001 - a failed reminder must not undo the verification
-            logger.warning("new-binding reminder could not be delivered on %s", channel)
-    return told
+        _REMINDERS.submit(_send, _deliver, channel, user_id, text)
+    return [f"{c}:{u}" for c, u in others]
+
+
+def _send(notify: Notify, channel: str, user_id: str, text: str) -> bool:
+    try:
+        return bool(notify(channel, user_id, text))
+    except Exception:  # noqa: BLE001 - a failed reminder must not undo the verification
+        logger.warning("new-binding reminder could not be delivered on %s", channel)
+        return False
 
 
 def _deliver(channel: str, user_id: str, text: str) -> bool:
     from bot.handoff_desk import deliver_to_channel
 
     return deliver_to_channel(channel, user_id, text)
+
+
+_REMINDERS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binding-reminder")
 
 
 def locked_minutes(asker: Asker, now: datetime | None = None) -> int:

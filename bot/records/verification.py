@@ -267,12 +267,15 @@ def bound_person(session: Session, channel: str, channel_user_id: str,
     return session.execute(select(Person.ref).where(Person.id == binding.person_id)).scalar_one()
 
 
-def other_bindings(session: Session, person_ref: str, channel: str, channel_user_id: str) -> list[tuple[str, str]]:
-    """(channel, user id) of the person's bindings other than this one."""
+def other_bindings(session: Session, person_ref: str, channel: str, channel_user_id: str,
+                   limit: int = 3) -> list[tuple[str, str]]:
+    """(channel, user id) of the person's most recent bindings other than this one."""
     person = person_by_ref(session, person_ref)
-    rows = session.execute(select(ChannelBinding.channel, ChannelBinding.channel_user_id)
-                           .where(ChannelBinding.person_id == person.id))
-    return [(c, u) for c, u in rows if (c, u) != (channel, channel_user_id)]
+    query = (select(ChannelBinding.channel, ChannelBinding.channel_user_id)
+             .where(ChannelBinding.person_id == person.id)
+             .where((ChannelBinding.channel != channel) | (ChannelBinding.channel_user_id != channel_user_id))
+             .order_by(ChannelBinding.bound_at.desc(), ChannelBinding.id.desc()).limit(limit))
+    return [(c, u) for c, u in session.execute(query)]
 
 
 def _binding(session: Session, channel: str, channel_user_id: str) -> ChannelBinding | None:
