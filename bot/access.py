@@ -9,6 +9,7 @@ so that tests pin the clock.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ T = TypeVar("T")
 NEW_BINDING_TEXT = ("【医保助手安全提醒】您的医保身份刚刚在另一个{channel}账号上通过验证并绑定。"
                     "如果不是您本人操作，请回复「转人工」或拨打12393。")
 CHANNEL_NAMES = {"wechat": "微信", "wecom": "企业微信"}
+API_SECRET_OF_CHANNEL = {"wechat": "WECHAT_APP_SECRET", "wecom": "WECOM_SECRET"}
 MAX_REMINDED = 3  # a person has one or two accounts; more bindings are told about through the newest
 
 
@@ -164,7 +166,9 @@ def _send(notify: Notify, channel: str, user_id: str, text: str) -> bool:
 
 
 def _deliver(channel: str, user_id: str, text: str) -> bool:
-    from bot.handoff_desk import deliver_to_channel
+    if not os.environ.get(API_SECRET_OF_CHANNEL.get(channel, ""), "").strip():
+        return False  # no customer-service API configured: nothing to send with, nothing to import
+    from bot.handoff_desk import deliver_to_channel  # imports the channels (and Rasa): only when needed
 
     return deliver_to_channel(channel, user_id, text)
 
