@@ -6,7 +6,7 @@ collections over it stopped the action server for 70–100 ms under load (bench/
 
 import gc
 
-from actions import conversation, handoff, identity, personal, policy, verification  # noqa: F401
+from actions import answer, conversation, handoff, identity, personal, policy, verification  # noqa: F401
 
 gc.collect()
 gc.freeze()

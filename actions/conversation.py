@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import answer_follow_up, reply_with_entry
 from bot.topics import INTENT_LABELS, out_of_scope_is_clear, redirect_response, top_topics
 
 
@@ -29,6 +30,9 @@ class ActionClarify(Action):
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
+        if follow_up:
+            return reply_with_entry(dispatcher, follow_up)
         clarify(dispatcher, tracker.latest_message.get("intent_ranking", []))
         return []
 
