@@ -23,8 +23,9 @@ from actions.policy import (
     ActionTransfer,
 )
 from bot.faq import FaqMatcher, KnowledgeBase, load_knowledge_base
-from bot.faq.render import details_reply, first_reply, next_step_buttons
+from bot.faq.render import details_reply, first_reply, next_step_buttons, topic_option_buttons
 from bot.rules.drugs import DOCUMENT, find_drug, mentions_a_drug
+from bot.topics import INTENT_LABELS
 
 # Intents whose answer is computed from the message's facts or the person's records.
 COMPUTING_ACTIONS: dict[str, Action] = {
@@ -33,6 +34,11 @@ COMPUTING_ACTIONS: dict[str, Action] = {
 }
 COMPUTING_ENTITIES = frozenset({"amount", "duration", "hospital_level"})
 DRUG_INTENTS = frozenset({"coverage_scope", "reimbursement_rate"})
+# Intents with a general answer in the domain (utter_<intent>); the computing ones answer by computing.
+GENERAL_ANSWER_INTENTS = frozenset({
+    "account_usage", "enrollment", "insurance_types", "coverage_scope", "card_service", "e_voucher",
+    "query_channels", "family_account", "designated_institution", "maternity", "retirement", "remote_care",
+    "chronic_disease"})
 FAQ_SLOT = "faq_entry"
 TOPIC_SLOT = "last_topic"
 # A message this short right after an answer is usually about the same topic (「要带什么」「多久到账」).
@@ -59,6 +65,8 @@ def _has_facts_to_compute(tracker: Tracker) -> bool:
 
 
 class ActionAnswer(Action):
+    """A verified person's computing question (「我的医保断缴了」) is answered from their records."""
+
     def name(self) -> str:
         return "action_answer"
 
@@ -68,19 +76,34 @@ class ActionAnswer(Action):
         if intent in DRUG_INTENTS and self._answer_drug(dispatcher, tracker.latest_message.get("text") or ""):
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         computing = COMPUTING_ACTIONS.get(intent)
-        match = _matcher.best(tracker.latest_message.get("text") or "", _candidate_intents(tracker, intent))
+        text = tracker.latest_message.get("text") or ""
+        exact = _matcher.exact(text)
+        if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
+            return [*reply_with_entry(dispatcher, exact.key), SlotSet(TOPIC_SLOT, exact.intent)]
+        match = _matcher.best(text, _candidate_intents(tracker, intent))
         if match is not None and match.entry.intent != intent:  # the follow-up stays on the last topic
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
-        if computing and (_has_facts_to_compute(tracker) or match is None):
+        if computing and (_has_facts_to_compute(tracker) or match is None or tracker.get_slot("person_ref")):
             events = await computing.run(dispatcher, tracker, domain)
             return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         if match is None:
-            dispatcher.utter_message(response=f"utter_{intent}")
+            self._offer_topic(dispatcher, text, intent)
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         answer = _knowledge.answer(match.entry)
         dispatcher.utter_message(text=first_reply(answer), buttons=next_step_buttons())
         return [SlotSet(FAQ_SLOT, match.entry.key), SlotSet(TOPIC_SLOT, intent)]
 
+
+    @staticmethod
+    def _offer_topic(dispatcher: CollectingDispatcher, text: str, intent: str) -> None:
+        """Nothing specific matched: the topic's closest questions as numbered options (short), the
+        general answer only on 「详细」."""
+        options = [m.entry for m in _matcher.ranked(text, [intent])]
+        if len(options) < 2:
+            dispatcher.utter_message(response=f"utter_{intent}")
+            return
+        dispatcher.utter_message(response="utter_topic_options", topic=INTENT_LABELS.get(intent, "这个问题"),
+                                 buttons=topic_option_buttons(options))
 
     @staticmethod
     def _answer_drug(dispatcher: CollectingDispatcher, text: str) -> bool:
@@ -104,6 +127,10 @@ class ActionAnswerDetails(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         entry = _knowledge.by_key(tracker.get_slot(FAQ_SLOT) or "")
+        topic = tracker.get_slot(TOPIC_SLOT)
+        if entry is None and topic in GENERAL_ANSWER_INTENTS:
+            dispatcher.utter_message(response=f"utter_{topic}")  # the topic's general answer
+            return []
         if entry is None:
             dispatcher.utter_message(response="utter_no_details")
             return []

@@ -64,3 +64,16 @@ def test_an_unknown_drug_gets_no_guessed_class(assistant) -> None:
 def test_a_computation_still_uses_the_numbers_given(assistant) -> None:
     text, _ = _reply(assistant.send("住院花了3万能报多少", assistant.new_sender()))
     assert "3万" in text or "30000" in text or "30,000" in text
+
+
+def test_a_vague_topic_question_offers_the_topic_s_questions_then_answers_the_pick(assistant) -> None:
+    sender = assistant.new_sender()
+    messages = assistant.send("咨询下生育的问题", sender)
+    text, _ = _reply(messages)
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    assert "回复数字" in text and len(text) <= FIRST_REPLY_LIMIT
+    assert 2 <= len(buttons) <= 4 and all(b["payload"] == b["title"] for b in buttons)
+    picked, _ = _reply(assistant.send(buttons[0]["payload"], sender))
+    assert "依据" in picked and "回复数字" not in picked
+    general, _ = _reply(assistant.send("详细", assistant.new_sender()))
+    assert general

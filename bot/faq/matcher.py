@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.faq.knowledge import FaqEntry, KnowledgeBase
+from bot.nlp.fingerprint import question_key
 from bot.nlp.normalise import default_normaliser
 
 # Below this similarity the question is not one the knowledge base answers specifically, and the
@@ -37,8 +38,14 @@ class FaqMatcher:
             for question in entry.questions:
                 self._owners.append(entry)
                 texts.append(self._normalise(question))
+        self._exact = {question_key(text): owner for text, owner in zip(texts, self._owners, strict=True)}
         self._vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self._matrix = self._vectorizer.fit_transform(texts) if texts else None
+
+    def exact(self, text: str) -> FaqEntry | None:
+        """The entry one of whose questions is this text (a numbered option sends the question itself)."""
+        key = question_key(self._normalise(text))
+        return self._exact.get(key)
 
     def ranked(self, text: str, intents: Iterable[str] | None = None) -> list[FaqMatch]:
         """Entries of the given intents (all when None), best first, one score per entry."""

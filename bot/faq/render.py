@@ -10,9 +10,9 @@ HANDOFF_PAYLOAD = "/human_handoff"
 
 
 def _varies_line(answer: FaqAnswer) -> str:
-    if not answer.varies_by or "以参保地" in answer.text or "为准" in answer.text:
+    if not answer.varies_by or "为准" in answer.text or "规定" in answer.text:
         return ""
-    return f"（各地{'、'.join(answer.varies_by)}规定可能不同，以当地医保部门为准）"
+    return "（具体以参保地医保部门规定为准）"
 
 
 def first_reply(answer: FaqAnswer) -> str:
@@ -30,3 +30,9 @@ def next_step_buttons() -> list[dict[str, str]]:
     """The numbered next steps under a first reply (WeChat and the menu show them as 回复1 …)."""
     return [{"title": "看详细和依据", "payload": MORE_DETAILS_PAYLOAD},
             {"title": "转人工", "payload": HANDOFF_PAYLOAD}]
+
+
+def topic_option_buttons(entries: list, count: int = 4) -> list[dict[str, str]]:
+    """The closest questions of a topic as numbered options; each sends the question itself, so it
+    works on every channel and is answered like a typed question."""
+    return [{"title": entry.questions[0], "payload": entry.questions[0]} for entry in entries[:count]]
