@@ -22,10 +22,11 @@ from actions.policy import (
     ActionReimbursement,
     ActionTransfer,
 )
-from bot.faq import FaqMatcher, KnowledgeBase, load_knowledge_base
+from bot.faq import FaqMatch, FaqMatcher, KnowledgeBase, load_knowledge_base
+from bot.faq.matcher import MIN_PROBABILITY
 from bot.faq.render import details_reply, first_reply, next_step_buttons, topic_option_buttons
 from bot.rules.drugs import DOCUMENT, find_drug, mentions_a_drug
-from bot.topics import INTENT_LABELS
+from bot.topics import INTENT_LABELS, clearly_not_medical_insurance, redirect_response
 
 # Intents whose answer is computed from the message's facts or the person's records.
 COMPUTING_ACTIONS: dict[str, Action] = {
@@ -52,12 +53,28 @@ def _intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+# The NLU's runner-up topic is searched too when it is this likely; an entry of the top intent is
+# preferred by this much similarity, since the classifier is right far more often than not.
+RUNNER_UP_MIN_CONFIDENCE = 0.15
+TOP_INTENT_BONUS = 0.1
+
+
 def _candidate_intents(tracker: Tracker, intent: str) -> list[str]:
     topic = tracker.get_slot(TOPIC_SLOT)
     text = (tracker.latest_message.get("text") or "").strip()
+    candidates = [intent]
     if topic and topic != intent and len(text) <= FOLLOW_UP_MAX_CHARS:
-        return [intent, topic]
-    return [intent]
+        candidates.append(topic)
+    ranking = [r for r in tracker.latest_message.get("intent_ranking", []) if r.get("name") != intent]
+    if ranking and float(ranking[0].get("confidence") or 0) >= RUNNER_UP_MIN_CONFIDENCE:
+        candidates.append(ranking[0]["name"])
+    return candidates
+
+
+def _best_match(text: str, intent: str, candidates: list[str]) -> FaqMatch | None:
+    ranked = _matcher.ranked(text, candidates)
+    best = max(ranked, key=lambda m: m.score + TOP_INTENT_BONUS * (m.entry.intent == intent), default=None)
+    return best if best is not None and best.score >= MIN_PROBABILITY else None
 
 
 def _has_facts_to_compute(tracker: Tracker) -> bool:
@@ -73,17 +90,20 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         intent = _intent(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if clearly_not_medical_insurance(text) and redirect_response(text):
+            dispatcher.utter_message(response=redirect_response(text))
+            return [SlotSet(FAQ_SLOT, None)]
         if intent in DRUG_INTENTS and self._answer_drug(dispatcher, tracker.latest_message.get("text") or ""):
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         computing = COMPUTING_ACTIONS.get(intent)
-        text = tracker.latest_message.get("text") or ""
         exact = _matcher.exact(text)
         if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
             return [*reply_with_entry(dispatcher, exact.key), SlotSet(TOPIC_SLOT, exact.intent)]
-        match = _matcher.best(text, _candidate_intents(tracker, intent))
+        match = _best_match(text, intent, _candidate_intents(tracker, intent))
         if match is not None and match.entry.intent != intent:  # the follow-up stays on the last topic
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
-        if computing and (_has_facts_to_compute(tracker) or match is None or tracker.get_slot("person_ref")):
+        if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             events = await computing.run(dispatcher, tracker, domain)
             return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         if match is None:
@@ -100,7 +120,10 @@ class ActionAnswer(Action):
         general answer only on 「详细」."""
         options = [m.entry for m in _matcher.ranked(text, [intent])]
         if len(options) < 2:
-            dispatcher.utter_message(response=f"utter_{intent}")
+            if intent in GENERAL_ANSWER_INTENTS:
+                dispatcher.utter_message(response=f"utter_{intent}")
+            else:
+                dispatcher.utter_message(response="utter_default")
             return
         dispatcher.utter_message(response="utter_topic_options", topic=INTENT_LABELS.get(intent, "这个问题"),
                                  buttons=topic_option_buttons(options))
@@ -131,6 +154,8 @@ class ActionAnswerDetails(Action):
         if entry is None and topic in GENERAL_ANSWER_INTENTS:
             dispatcher.utter_message(response=f"utter_{topic}")  # the topic's general answer
             return []
+        if entry is None and topic in COMPUTING_ACTIONS:  # the topic's overview, computed
+            return await COMPUTING_ACTIONS[topic].run(dispatcher, tracker, domain)
         if entry is None:
             dispatcher.utter_message(response="utter_no_details")
             return []

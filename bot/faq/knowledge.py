@@ -20,6 +20,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 
 FAQ_DIR = Path(__file__).resolve().parents[2] / "data" / "faq"
 SHORT_LIMIT = 150
+LOCAL_LOOKUP = "查本地标准：参保地医保局官网、国家医保服务平台APP，或拨打区号+{contact.medical_hotline}"
 DETAILS_LIMIT = 600
 
 
@@ -51,6 +52,7 @@ class FaqAnswer:
     text: str  # short or details
     source: str
     varies_by: tuple[str, ...]
+    local_lookup: str = ""  # where to find the local figure, for answers that depend on the place
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class KnowledgeBase:
     def answer(self, entry: FaqEntry, detailed: bool = False) -> FaqAnswer:
         view = policy_view(None)
         return FaqAnswer(entry, fill(view, entry.details if detailed else entry.short), fill(view, entry.source),
-                         entry.varies_by)
+                         entry.varies_by, fill(view, LOCAL_LOOKUP))
 
 
 _DIGITS = "零一二三四五六七八九"

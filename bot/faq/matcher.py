@@ -1,9 +1,12 @@
-"""Which FAQ entry a question asks for: TF-IDF over character 1-3-grams of the entries' example
-questions (normalised like the NLU input), cosine similarity, the best question of each entry.
+"""Which FAQ entry a question asks for: per intent, a logistic regression over TF-IDF character
+1-3-grams of the entries' example questions (normalised like the NLU input).
 
-Chosen over a Rasa ResponseSelector by measurement (bench/faq_eval.py): it needs no DIET training
-(minutes per epoch on two cores), it matches typos and unseen compounds through shared characters,
-and it is restricted to the intents the NLU ranked, so an entry of an unrelated topic never wins.
+Chosen by measurement over a nearest-question match: in 5-fold cross-validation over the knowledge
+base's own questions, the classifier finds the right entry for 70 % of unseen phrasings against 62 %
+(it learns which characters tell neighbouring entries apart — 取/提现 vs 继承 — instead of counting
+shared words). It is restricted to the intents the NLU ranked, so an entry of an unrelated topic never
+wins, and trains in under a second with liblinear when the action server starts. A Rasa
+ResponseSelector was not used: DIET training costs minutes per epoch on two cores.
 """
 
 from __future__ import annotations
@@ -11,58 +14,59 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from bot.faq.knowledge import FaqEntry, KnowledgeBase
 from bot.nlp.fingerprint import question_key
 from bot.nlp.normalise import default_normaliser
 
-# Below this similarity the question is not one the knowledge base answers specifically, and the
-# intent's general answer is given instead (tuned on tests/nlu/real, bench/faq_eval.py).
-MIN_SIMILARITY = 0.38
+# Below this probability the question is not one the knowledge base answers specifically: the topic's
+# closest questions are offered instead. In cross-validation 0.2 answers 77 % of unseen phrasings,
+# 78 % of them with the right entry (bench/faq_eval.py prints the curve).
+MIN_PROBABILITY = 0.2
 
 
 @dataclass(frozen=True)
 class FaqMatch:
     entry: FaqEntry
-    score: float
+    score: float  # probability of the entry among its intent's entries
 
 
 class FaqMatcher:
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(self, knowledge: KnowledgeBase, c: float = 10.0) -> None:
         self._normalise = default_normaliser()
-        self._owners: list[FaqEntry] = []
-        texts: list[str] = []
-        for entry in knowledge.entries:
-            for question in entry.questions:
-                self._owners.append(entry)
-                texts.append(self._normalise(question))
-        self._exact = {question_key(text): owner for text, owner in zip(texts, self._owners, strict=True)}
+        self._entries = {entry.key: entry for entry in knowledge.entries}
+        questions = [(self._normalise(q), entry) for entry in knowledge.entries for q in entry.questions]
+        self._exact = {question_key(text): entry for text, entry in questions}
         self._vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._matrix = self._vectorizer.fit_transform(texts) if texts else None
+        self._vectorizer.fit([text for text, _ in questions])
+        self._models: dict[str, LogisticRegression] = {}
+        for intent in sorted({entry.intent for entry in knowledge.entries}):
+            texts = [text for text, entry in questions if entry.intent == intent]
+            labels = [entry.key for _, entry in questions if entry.intent == intent]
+            if len(set(labels)) >= 2:
+                model = LogisticRegression(C=c, solver="liblinear")
+                self._models[intent] = model.fit(self._vectorizer.transform(texts), labels)
 
     def exact(self, text: str) -> FaqEntry | None:
         """The entry one of whose questions is this text (a numbered option sends the question itself)."""
-        key = question_key(self._normalise(text))
-        return self._exact.get(key)
+        return self._exact.get(question_key(self._normalise(text)))
 
-    def ranked(self, text: str, intents: Iterable[str] | None = None) -> list[FaqMatch]:
-        """Entries of the given intents (all when None), best first, one score per entry."""
-        if self._matrix is None or not text.strip():
+    def ranked(self, text: str, intents: Iterable[str]) -> list[FaqMatch]:
+        """Entries of the given intents, most probable first."""
+        if not text.strip():
             return []
-        allowed = set(intents) if intents is not None else None
-        scores = (self._matrix @ self._vectorizer.transform([self._normalise(text)]).T).toarray().ravel()
-        best: dict[str, FaqMatch] = {}
-        for index in np.argsort(-scores):
-            entry = self._owners[index]
-            if allowed is not None and entry.intent not in allowed:
+        vector = self._vectorizer.transform([self._normalise(text)])
+        matches: list[FaqMatch] = []
+        for intent in dict.fromkeys(intents):
+            model = self._models.get(intent)
+            if model is None:
                 continue
-            if entry.key not in best:
-                best[entry.key] = FaqMatch(entry, float(scores[index]))
-        return sorted(best.values(), key=lambda m: -m.score)
+            for key, probability in zip(model.classes_, model.predict_proba(vector)[0], strict=True):
+                matches.append(FaqMatch(self._entries[key], float(probability)))
+        return sorted(matches, key=lambda m: -m.score)
 
-    def best(self, text: str, intents: Iterable[str] | None = None,
-             min_similarity: float = MIN_SIMILARITY) -> FaqMatch | None:
+    def best(self, text: str, intents: Iterable[str], min_probability: float = MIN_PROBABILITY) -> FaqMatch | None:
         ranked = self.ranked(text, intents)
-        return ranked[0] if ranked and ranked[0].score >= min_similarity else None
+        return ranked[0] if ranked and ranked[0].score >= min_probability else None

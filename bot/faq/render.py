@@ -9,10 +9,14 @@ MORE_DETAILS_PAYLOAD = "/more_details"
 HANDOFF_PAYLOAD = "/human_handoff"
 
 
+_HAS_ROUTE = ("查", "APP", "拨打", "热线", "窗口", "咨询")
+
+
 def _varies_line(answer: FaqAnswer) -> str:
-    if not answer.varies_by or "为准" in answer.text or "规定" in answer.text:
+    """Answers that depend on the place say how to find the local figure, once."""
+    if not answer.varies_by or any(word in answer.text for word in _HAS_ROUTE):
         return ""
-    return "（具体以参保地医保部门规定为准）"
+    return f"（{answer.local_lookup}）"
 
 
 def first_reply(answer: FaqAnswer) -> str:
