@@ -10,12 +10,12 @@ plugin (bot/action_auth.py), and log records are redacted (bot/log_redaction.py)
 
 import gc
 
-from actions import conversation, handoff, identity, personal, policy, safety, verification  # noqa: F401
+from actions import answer, conversation, handoff, identity, personal, policy, safety, verification  # noqa: F401
 from bot import action_auth, log_redaction
 
 log_redaction.install()
 action_auth.register_as_rasa_sdk_plugin()
-safety.guard_all([conversation, handoff, personal, policy, verification])
+safety.guard_all([answer, conversation, handoff, personal, policy, verification])
 
 gc.collect()
 gc.freeze()

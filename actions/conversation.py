@@ -8,7 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.topics import INTENT_LABELS, out_of_scope_is_clear, redirect_response, top_topics
+from actions.answer import answer_follow_up, reply_with_entry
+from bot.topics import (
+    INTENT_LABELS,
+    clearly_not_medical_insurance,
+    out_of_scope_is_clear,
+    redirect_response,
+    top_topics,
+)
 
 
 def clarify(dispatcher: CollectingDispatcher, intent_ranking: list[dict]) -> None:
@@ -29,6 +36,13 @@ class ActionClarify(Action):
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = tracker.latest_message.get("text") or ""
+        if clearly_not_medical_insurance(text) and redirect_response(text):
+            dispatcher.utter_message(response=redirect_response(text))
+            return []
+        follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
+        if follow_up:
+            return reply_with_entry(dispatcher, follow_up)
         clarify(dispatcher, tracker.latest_message.get("intent_ranking", []))
         return []
 

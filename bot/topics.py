@@ -54,9 +54,17 @@ def top_topics(intent_ranking: list[dict], count: int = CLARIFY_OPTIONS) -> list
 
 
 @lru_cache(maxsize=1)
+def _redirect_data() -> dict:
+    return yaml.safe_load(REDIRECTS_FILE.read_text(encoding="utf-8"))
+
+
 def _redirects() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    content = yaml.safe_load(REDIRECTS_FILE.read_text(encoding="utf-8"))["redirects"]
-    return tuple((response, tuple(words)) for response, words in content.items())
+    return tuple((response, tuple(words)) for response, words in _redirect_data()["redirects"].items())
+
+
+def clearly_not_medical_insurance(text: str) -> bool:
+    """Words such as 工伤 or 养老金 show the question belongs to another service whatever else it says."""
+    return any(word in text for word in _redirect_data()["regardless_of_topic"])
 
 
 def redirect_response(text: str) -> str | None:

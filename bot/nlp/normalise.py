@@ -24,6 +24,9 @@ MASKED_PLACE = "某地"
 # One Chinese character followed by masking marks: 广*, 深**, 湖×× (digits stay: 138****1234).
 _MASKED = re.compile(r"[\u4e00-\u9fff][*×✱]+")
 _SPACES = re.compile(r"\s+")
+# The channels turn a typed leading "/" into "／" so Rasa never reads a user's text as an
+# "/intent{...}" command; folding it back to "/" would undo that.
+_KEEP_WIDTH = frozenset("／")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class TextNormaliser:
         chars: list[str] = []
         origin: list[int] = []
         for index, char in enumerate(text):
-            for piece in unicodedata.normalize("NFKC", char):
+            for piece in char if char in _KEEP_WIDTH else unicodedata.normalize("NFKC", char):
                 chars.append(piece)
                 origin.append(index)
         converted = self._t2s.convert("".join(chars))

@@ -54,6 +54,10 @@ class PolicyView:
         return [self._fill(item) for e in entries for item in e.items]
 
     def _fill(self, text: str) -> str:
+        return self.fill(text)
+
+    def fill(self, text: str) -> str:
+        """Text with its {param.key} placeholders replaced by this region's values."""
         return _PLACEHOLDER.sub(lambda m: _plain(self.value(m.group(1))), text)
 
     def sources(self) -> list[Source]:

@@ -23,6 +23,8 @@ ILLUSTRATIVE_KEY = "示例参数"
 # key -> (python type, may be null). null in national.yml means "no national number: set locally".
 _LEVELS = ("level1", "level2", "level3")
 SCHEMA: dict[str, tuple[type, bool]] = {
+    "contact.medical_hotline": (int, False),
+    "contact.hrss_hotline": (int, False),
     "law.late_fee_daily_rate": (float, False),
     "law.fine_min_multiple": (int, False),
     "law.fine_max_multiple": (int, False),

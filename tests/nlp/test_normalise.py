@@ -36,6 +36,10 @@ def test_masked_phone_numbers_and_plain_text_are_left_alone(normaliser) -> None:
     assert normaliser("我的医保余额还有多少") == "我的医保余额还有多少"
 
 
+def test_a_full_width_slash_stays_so_text_never_becomes_an_intent_command(normaliser) -> None:
+    assert normaliser("／restart") == "／restart"
+
+
 def test_longest_variant_wins(normaliser) -> None:
     assert normaliser("新型农村合作医疗") == "居民医保"  # not 新型农村 + 居民医保
 

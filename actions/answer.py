@@ -1,0 +1,178 @@
+"""Answers to policy questions: the specific FAQ entry a question asks for, short first.
+
+One action serves every policy intent. It answers from the FAQ knowledge base (data/faq) when an
+entry matches the question; it hands over to the intent's computing action when the message carries
+the facts to compute with (an amount, a duration, a hospital level) or nothing specific matched; and
+otherwise sends the intent's general answer. 「详细」 (or the number shown for it) expands the last
+entry with its details and source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.policy import (
+    ActionClaimProcess,
+    ActionEmployerArrears,
+    ActionLapse,
+    ActionReimbursement,
+    ActionTransfer,
+)
+from bot.faq import FaqMatch, FaqMatcher, KnowledgeBase, load_knowledge_base
+from bot.faq.matcher import MIN_PROBABILITY
+from bot.faq.render import details_reply, first_reply, next_step_buttons, topic_option_buttons
+from bot.rules.drugs import DOCUMENT, find_drug, mentions_a_drug
+from bot.topics import INTENT_LABELS, clearly_not_medical_insurance, redirect_response
+
+# Intents whose answer is computed from the message's facts or the person's records.
+COMPUTING_ACTIONS: dict[str, Action] = {
+    "lapse": ActionLapse(), "transfer": ActionTransfer(), "reimbursement_rate": ActionReimbursement(),
+    "employer_arrears": ActionEmployerArrears(), "claim_process": ActionClaimProcess(),
+}
+COMPUTING_ENTITIES = frozenset({"amount", "duration", "hospital_level"})
+DRUG_INTENTS = frozenset({"coverage_scope", "reimbursement_rate"})
+# Intents with a general answer in the domain (utter_<intent>); the computing ones answer by computing.
+GENERAL_ANSWER_INTENTS = frozenset({
+    "account_usage", "enrollment", "insurance_types", "coverage_scope", "card_service", "e_voucher",
+    "query_channels", "family_account", "designated_institution", "maternity", "retirement", "remote_care",
+    "chronic_disease"})
+FAQ_SLOT = "faq_entry"
+TOPIC_SLOT = "last_topic"
+# A message this short right after an answer is usually about the same topic (「要带什么」「多久到账」).
+FOLLOW_UP_MAX_CHARS = 10
+
+_knowledge: KnowledgeBase = load_knowledge_base()
+_matcher = FaqMatcher(_knowledge)
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+# The NLU's runner-up topic is searched too when it is this likely; an entry of the top intent is
+# preferred by this much similarity, since the classifier is right far more often than not.
+RUNNER_UP_MIN_CONFIDENCE = 0.15
+TOP_INTENT_BONUS = 0.1
+
+
+def _candidate_intents(tracker: Tracker, intent: str) -> list[str]:
+    topic = tracker.get_slot(TOPIC_SLOT)
+    text = (tracker.latest_message.get("text") or "").strip()
+    candidates = [intent]
+    if topic and topic != intent and len(text) <= FOLLOW_UP_MAX_CHARS:
+        candidates.append(topic)
+    ranking = [r for r in tracker.latest_message.get("intent_ranking", []) if r.get("name") != intent]
+    if ranking and float(ranking[0].get("confidence") or 0) >= RUNNER_UP_MIN_CONFIDENCE:
+        candidates.append(ranking[0]["name"])
+    return candidates
+
+
+def _best_match(text: str, intent: str, candidates: list[str]) -> FaqMatch | None:
+    ranked = _matcher.ranked(text, candidates)
+    best = max(ranked, key=lambda m: m.score + TOP_INTENT_BONUS * (m.entry.intent == intent), default=None)
+    return best if best is not None and best.score >= MIN_PROBABILITY else None
+
+
+def _has_facts_to_compute(tracker: Tracker) -> bool:
+    return any(e.get("entity") in COMPUTING_ENTITIES for e in tracker.latest_message.get("entities", []))
+
+
+class ActionAnswer(Action):
+    """A verified person's computing question (「我的医保断缴了」) is answered from their records."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        intent = _intent(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if clearly_not_medical_insurance(text) and redirect_response(text):
+            dispatcher.utter_message(response=redirect_response(text))
+            return [SlotSet(FAQ_SLOT, None)]
+        if intent in DRUG_INTENTS and self._answer_drug(dispatcher, tracker.latest_message.get("text") or ""):
+            return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
+        computing = COMPUTING_ACTIONS.get(intent)
+        exact = _matcher.exact(text)
+        if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
+            return [*reply_with_entry(dispatcher, exact.key), SlotSet(TOPIC_SLOT, exact.intent)]
+        match = _best_match(text, intent, _candidate_intents(tracker, intent))
+        if match is not None and match.entry.intent != intent:  # the follow-up stays on the last topic
+            return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
+        if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
+            events = await computing.run(dispatcher, tracker, domain)
+            return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
+        if match is None:
+            self._offer_topic(dispatcher, text, intent)
+            return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
+        answer = _knowledge.answer(match.entry)
+        dispatcher.utter_message(text=first_reply(answer), buttons=next_step_buttons())
+        return [SlotSet(FAQ_SLOT, match.entry.key), SlotSet(TOPIC_SLOT, intent)]
+
+
+    @staticmethod
+    def _offer_topic(dispatcher: CollectingDispatcher, text: str, intent: str) -> None:
+        """Nothing specific matched: the topic's closest questions as numbered options (short), the
+        general answer only on 「详细」."""
+        options = [m.entry for m in _matcher.ranked(text, [intent])]
+        if len(options) < 2:
+            if intent in GENERAL_ANSWER_INTENTS:
+                dispatcher.utter_message(response=f"utter_{intent}")
+            else:
+                dispatcher.utter_message(response="utter_default")
+            return
+        dispatcher.utter_message(response="utter_topic_options", topic=INTENT_LABELS.get(intent, "这个问题"),
+                                 buttons=topic_option_buttons(options))
+
+    @staticmethod
+    def _answer_drug(dispatcher: CollectingDispatcher, text: str) -> bool:
+        """A named medicine: its class from the catalogue, or that it was not found. Never a guess."""
+        drug = find_drug(text)
+        if drug is not None:
+            dispatcher.utter_message(text=f"{drug.text()}\n依据：{DOCUMENT}", buttons=next_step_buttons()[1:])
+            return True
+        if mentions_a_drug(text) and _matcher.best(text, ["coverage_scope"]) is None:
+            dispatcher.utter_message(response="utter_drug_not_found")
+            return True
+        return False
+
+
+class ActionAnswerDetails(Action):
+    """「详细」: the last FAQ answer in full, with its source."""
+
+    def name(self) -> str:
+        return "action_answer_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        entry = _knowledge.by_key(tracker.get_slot(FAQ_SLOT) or "")
+        topic = tracker.get_slot(TOPIC_SLOT)
+        if entry is None and topic in GENERAL_ANSWER_INTENTS:
+            dispatcher.utter_message(response=f"utter_{topic}")  # the topic's general answer
+            return []
+        if entry is None and topic in COMPUTING_ACTIONS:  # the topic's overview, computed
+            return await COMPUTING_ACTIONS[topic].run(dispatcher, tracker, domain)
+        if entry is None:
+            dispatcher.utter_message(response="utter_no_details")
+            return []
+        dispatcher.utter_message(text=details_reply(_knowledge.answer(entry, detailed=True)))
+        return []
+
+
+def answer_follow_up(tracker: Tracker) -> str | None:
+    """An elliptical follow-up (「要带什么」「要多久」) answered within the last topic, or None."""
+    topic = tracker.get_slot(TOPIC_SLOT)
+    if not topic:
+        return None
+    match = _matcher.best(tracker.latest_message.get("text") or "", [topic])
+    return match.entry.key if match else None
+
+
+def reply_with_entry(dispatcher: CollectingDispatcher, key: str) -> list[EventType]:
+    entry = _knowledge.by_key(key)
+    dispatcher.utter_message(text=first_reply(_knowledge.answer(entry)), buttons=next_step_buttons())
+    return [SlotSet(FAQ_SLOT, key)]

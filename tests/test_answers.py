@@ -1,0 +1,79 @@
+"""Specific answers first, details on request, follow-ups on the same topic, drugs from the catalogue:
+through the real model and action server, as a user sees them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq.render import FIRST_REPLY_LIMIT
+
+pytestmark = pytest.mark.usefixtures("assistant")
+
+
+def _reply(messages: list[dict]) -> tuple[str, list[str]]:
+    text = "\n".join(m.get("text", "") for m in messages)
+    return text, [b["title"] for m in messages for b in m.get("buttons", [])]
+
+
+def test_a_specific_question_gets_its_specific_short_answer(assistant) -> None:
+    text, buttons = _reply(assistant.send("医保卡里的钱能取出来吗", assistant.new_sender()))
+    assert text.startswith("不能") and "依据" in text
+    assert len(text) <= FIRST_REPLY_LIMIT
+    assert buttons == ["看详细和依据", "转人工"]
+
+
+def test_details_expand_the_last_answer(assistant) -> None:
+    sender = assistant.new_sender()
+    short, _ = _reply(assistant.send("医保卡里的钱能取出来吗", sender))
+    details, _ = _reply(assistant.send("详细", sender))
+    assert details != short and "依据" in details and len(details) > 40
+
+
+def test_details_by_number_payload(assistant) -> None:
+    sender = assistant.new_sender()
+    assistant.send("社保卡丢了怎么补办", sender)
+    details, _ = _reply(assistant.send("/more_details", sender))
+    assert "挂失" in details and "依据" in details
+
+
+def test_details_without_an_answer_says_what_to_do(assistant) -> None:
+    text, _ = _reply(assistant.send("/more_details", assistant.new_sender()))
+    assert "简短回答" in text
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("住院要住够三天才能报销吗", "没有规定住院必须满几天"),
+    ("异地就医怎么备案", "备案"),
+    ("新农合每年几月交", "参保"),
+])
+def test_real_phrasings_get_the_point_asked(assistant, question, expected) -> None:
+    text, _ = _reply(assistant.send(question, assistant.new_sender()))
+    assert expected in text and len(text) <= FIRST_REPLY_LIMIT
+
+
+def test_metformin_is_answered_from_the_catalogue(assistant) -> None:
+    text, _ = _reply(assistant.send("二甲双胍是不是医保药", assistant.new_sender()))
+    assert "甲类" in text and "2024年版" in text and "医保发〔2024〕33号" in text
+
+
+def test_an_unknown_drug_gets_no_guessed_class(assistant) -> None:
+    text, _ = _reply(assistant.send("XX片在医保用药范围吗", assistant.new_sender()))
+    assert "没有查到" in text and "甲类" not in text
+
+
+def test_a_computation_still_uses_the_numbers_given(assistant) -> None:
+    text, _ = _reply(assistant.send("住院花了3万能报多少", assistant.new_sender()))
+    assert "3万" in text or "30000" in text or "30,000" in text
+
+
+def test_a_vague_topic_question_offers_the_topic_s_questions_then_answers_the_pick(assistant) -> None:
+    sender = assistant.new_sender()
+    messages = assistant.send("咨询下生育的问题", sender)
+    text, _ = _reply(messages)
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    assert "回复数字" in text and len(text) <= FIRST_REPLY_LIMIT
+    assert 2 <= len(buttons) <= 4 and all(b["payload"] == b["title"] for b in buttons)
+    picked, _ = _reply(assistant.send(buttons[0]["payload"], sender))
+    assert "依据" in picked and "回复数字" not in picked
+    general, _ = _reply(assistant.send("详细", assistant.new_sender()))
+    assert general
