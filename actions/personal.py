@@ -77,11 +77,12 @@ async def answer_personal(dispatcher: CollectingDispatcher, tracker: Tracker, re
     if answer.unknown_person:
         dispatcher.utter_message(response="utter_identity_expired")
         return [SlotSet("person_ref", None)]
+    keep = [SlotSet("person_ref", answer.token)] if answer.token != tracker.get_slot("person_ref") else []
     if answer.not_authorised_relation:
         dispatcher.utter_message(response="utter_family_not_authorised", relation=answer.not_authorised_relation)
-        return []
+        return keep
     dispatcher.utter_message(text=answer.text)
-    return []
+    return keep
 
 
 def _unverified(dispatcher: CollectingDispatcher, wanted: PersonalRequest, topic: PersonalTopic) -> list[EventType]:

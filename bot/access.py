@@ -51,6 +51,7 @@ class PersonalAnswer:
     unverified: bool = False
     not_authorised_relation: str | None = None
     unknown_person: bool = False
+    token: str | None = None  # for slot person_ref: the conversation's own, or one its binding earned
 
 
 @dataclass(frozen=True)
@@ -84,24 +85,34 @@ def read_personal(asker: Asker, topic: str, relation: str | None = None, period:
                   now: datetime | None = None) -> PersonalAnswer:
     """One personal question answered (or refused), with one audit row when data is shown."""
     reader = TOPICS[topic]
+    now = now or china_now()
     with session_scope() as session:
-        actor = person_of(session, asker, now or china_now())
+        actor = person_of(session, asker, now)
         if actor is None:
             return PersonalAnswer(unverified=True)
+        token = token_for(asker, actor, now)
         try:
             subject, shown_relation = actor, None
             if relation:
                 member = family.find_member(session, actor, relation)
                 if member is None:
-                    return PersonalAnswer(not_authorised_relation=relation)
+                    return PersonalAnswer(not_authorised_relation=relation, token=token)
                 subject, shown_relation = member.person_ref, member.relation
             if not family.can_read(session, actor, subject):
-                return PersonalAnswer(not_authorised_relation=relation or "该家属")
+                return PersonalAnswer(not_authorised_relation=relation or "该家属", token=token)
             text = reader.read(session, subject, shown_relation, period)
         except queries.UnknownPerson:
             return PersonalAnswer(unknown_person=True)
         _audit(session, asker, actor, subject, reader.what, now)
-        return PersonalAnswer(text=text)
+        return PersonalAnswer(text=text, token=token)
+
+
+def token_for(asker: Asker, person_ref: str, now: datetime) -> str:
+    """The slot value that says "verified" in this conversation: its own token while valid, else (a
+    WeChat/WeCom binding answered) a new one, so the dialogue sees a bound user as verified."""
+    if person_from_token(asker.token, asker.who, now) == person_ref:
+        return asker.token or ""
+    return issue_token(person_ref, asker.who, now)
 
 
 def read_own(asker: Asker, what: str, read: Callable[[Session, str], T], now: datetime | None = None) -> T | None:

@@ -96,6 +96,9 @@ def test_wechat_binding_expires_and_new_binding_is_announced(records, monkeypatc
     assert second.ok and [(c, u) for c, u, _ in sent] == [("wechat", "o_first")] and "另一个微信" in sent[0][2]
     bound = access.Asker.of("wechat:o_first")  # no token: the binding answers
     assert access.is_verified(bound, NOW + timedelta(days=179))
+    # ... and gives the conversation a token of its own, so the dialogue sees a verified user
+    answer = access.read_personal(bound, "query_balance", now=NOW + timedelta(days=1))
+    assert answer.text and person_from_token(answer.token, bound.who, NOW + timedelta(days=1))
     monkeypatch.setenv("BINDING_MAX_DAYS", "30")
     assert not access.is_verified(bound, NOW + timedelta(days=31))
     assert access.unbind(access.Asker.of("wechat:o_second")) and not access.is_verified(
