@@ -27,7 +27,7 @@ import pytest
 from tests.support.assistant import ROOT, copy_sqlite_database, free_port, rasa_env, wait_for
 
 WECHAT_TOKEN = "attack-test-wechat-token"
-SECRETS = {"ACTION_SERVER_TOKEN": "attack-test-action-token", "RASA_JWT_SECRET": "attack-test-jwt-secret",
+SECRETS = {"ACTION_SERVER_TOKEN": "attack-test-action-token", "RASA_JWT_SECRET": "attack-test-jwt-secret-of-32-bytes-or-more",
            "YIBAO_IDENTITY_SECRET": "attack-test-identity-secret"}
 ZHANG = {"name": "张伟", "code": "4567", "id_number": "420102198506120310"}
 LI = {"name": "李娜", "code": "1234", "id_number": "420106199202180525"}
@@ -213,7 +213,7 @@ def test_action_server_refuses_a_hand_made_tracker(servers) -> None:
     ("GET", "/conversations/o_x/tracker"),
     ("POST", "/conversations/o_x/tracker/events"),
     ("POST", "/conversations/o_x/execute"),
-    ("GET", "/conversations/o_x/tracker?token=attack-test-jwt-secret"),
+    ("GET", "/conversations/o_x/tracker?token=attack-test-jwt-secret-of-32-bytes-or-more"),
 ])
 def test_rasa_api_needs_a_token_in_the_header(servers, method: str, path: str) -> None:
     body = json.dumps({"event": "resume"}).encode() if method == "POST" else None
