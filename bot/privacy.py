@@ -14,7 +14,9 @@ from collections.abc import Callable
 # between them. The verifier accepts exactly that (NFKC, then spaces and dashes removed:
 # bot.records.verification.normalise_id_number), so redaction must find every spelling it accepts.
 # \d, not [0-9]: digits NFKC leaves alone (Arabic-Indic ٠, …) are digits to str.isdigit() as well.
-ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d(?:[\s-]*\d){16}[\s-]*[\dXx])(?![\dA-Za-z])")
+# In JSON log lines (Rasa's structlog at DEBUG) Chinese text is escaped, so "是420106…" arrives as
+# "\u662f420106…": a number right after a \uXXXX escape is not glued to a letter.
+ID_IN_TEXT = re.compile(r"(?:(?<![\dA-Za-z])|(?<=\\u[0-9A-Fa-f]{4}))(\d(?:[\s-]*\d){16}[\s-]*[\dXx])(?![\dA-Za-z])")
 # A mainland mobile (1[3-9]xxxxxxxxx), optionally with +86/86 and spaces/dashes in the usual 3-4-4 groups.
 MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 

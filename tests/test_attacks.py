@@ -57,7 +57,8 @@ def servers(trained_model, records_db_url, tmp_path_factory) -> Servers:
     rasa_port, action_port = free_port(), free_port()
     env = rasa_env(DATABASE_URL=f"sqlite:///{records}", TRACKER_STORE_URL=f"sqlite:///{folder / 'tracker.db'}",
                    WECHAT_TOKEN=WECHAT_TOKEN, RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port),
-                   LOG_DIR=str(folder), TRUSTED_PROXIES="127.0.0.1", REST_RATE_LIMIT_PER_MINUTE=str(RATE), **SECRETS)
+                   LOG_DIR=str(folder), TRUSTED_PROXIES="127.0.0.1", REST_RATE_LIMIT_PER_MINUTE=str(RATE),
+                   LOG_LEVEL="DEBUG", **SECRETS)  # DEBUG: Rasa logs every parse and slot; all must be redacted
     env.pop("ACTION_SERVER_URL", None)
     log = open(folder / "serve.log", "w")
     process = subprocess.Popen(["bash", "scripts/run_assistant.sh", "serve"], cwd=ROOT, env=env, stdout=log,

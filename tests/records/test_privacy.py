@@ -65,3 +65,10 @@ def test_redaction_finds_every_spelling_the_verifier_accepts(spelling: str) -> N
     redacted = redact_text(f"我的身份证是{spelling}，请帮我查")
     assert "420106199202180525" not in normalise_id_number(redacted)  # ... so it is never kept
     assert "4201**********0525" in redacted and not contains_identifier(redacted)
+
+
+def test_redaction_finds_numbers_in_json_escaped_log_lines() -> None:
+    # Rasa's structlog at DEBUG writes JSON with Chinese escaped: 是 becomes \u662f, glued to the number.
+    line = '{"parse_data_text": "\\u6211\\u662f420106199202180525", "event": "processor.message.parse"}'
+    assert "420106199202180525" not in redact_text(line) and "4201**********0525" in redact_text(line)
+    assert redact_text("abc420106199202180525") == "abc420106199202180525"  # glued to letters: not an ID
