@@ -15,6 +15,7 @@ import secrets
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import unicodedata
 import urllib.error
@@ -320,3 +321,21 @@ def test_cross_site_text_plain_post_is_refused(servers) -> None:
     status, reply = http(f"{servers.base}/webhooks/rest/webhook", body,
                          {"Content-Type": "text/plain", "Origin": "https://evil.example", **client_of("csrf")})
     assert status == 415 and "application/json" in json.loads(reply)["error"]
+
+
+def test_rasa_with_an_open_api_refuses_to_start(trained_model, tmp_path) -> None:
+    env = rasa_env(ACTION_SERVER_URL="http://127.0.0.1:9/webhook", TRACKER_STORE_URL=f"sqlite:///{tmp_path / 't.db'}",
+                   **SECRETS)
+    env.pop("ALLOW_UNAUTHENTICATED_API", None)  # as in production: nothing opts out
+    started = time.monotonic()
+    done = subprocess.run([str(Path(sys.executable).with_name("rasa")), "run", "-m", str(trained_model), "--enable-api", "-i",
+                           "127.0.0.1", "-p", str(free_port()), "--credentials", "credentials.yml",
+                           "--endpoints", "endpoints.yml"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode != 0 and "--jwt-secret" in done.stdout + done.stderr
+    assert time.monotonic() - started < 180
+
+
+def test_agent_replies_are_not_found_by_a_sender_in_the_url(servers) -> None:
+    status, body = http(f"{servers.base}/chat/replies?sender=web-123&after=0")
+    assert status == 400 and "/chat" in json.loads(body)["error"]  # only the page's cookie names the user
