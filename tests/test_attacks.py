@@ -339,3 +339,16 @@ def test_rasa_with_an_open_api_refuses_to_start(trained_model, tmp_path) -> None
 def test_agent_replies_are_not_found_by_a_sender_in_the_url(servers) -> None:
     status, body = http(f"{servers.base}/chat/replies?sender=web-123&after=0")
     assert status == 400 and "/chat" in json.loads(body)["error"]  # only the page's cookie names the user
+
+
+def test_agent_console_reads_and_resumes_with_its_header_token(servers, monkeypatch) -> None:
+    from bot.handoff_desk import RasaConversations
+
+    monkeypatch.setenv("RASA_JWT_SECRET", SECRETS["RASA_JWT_SECRET"])
+    openid = f"o_c{secrets.token_hex(4)}"
+    assert "人工" in wechat(servers.base, openid, "转人工")[1]
+    assert "人工客服" in wechat(servers.base, openid, "我的卡丢了")[1]  # paused: the bot only acknowledges
+    desk = RasaConversations(base_url=servers.base)
+    assert desk.messages_since_pause(f"wechat:{openid}") == ["我的卡丢了"]
+    desk.resume(f"wechat:{openid}")
+    assert "人工客服" not in wechat(servers.base, openid, "医保卡丢了怎么补办")[1]
