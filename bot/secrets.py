@@ -7,6 +7,7 @@ the agent console); they find the same generated value in var/ without anyone ty
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
@@ -49,6 +50,23 @@ def _read_when_written(path: Path) -> str:
     raise RuntimeError(f"{path} is empty: delete it to generate a new secret")
 
 
+def secret_file(name: str) -> Path:
+    """A 0600 file holding the secret, for programs that take a path: `rasa run --jwt-secret <path>`
+    (sanic-jwt reads a key from a file when given a path), so the value never appears on a command
+    line, which every local user can read. A value from the environment is written there first."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        secret(name)  # generates the file when it is missing
+        return SECRET_DIR / FILES[name]
+    # Named by a digest of the value: never overwrites the generated one, and equal values share it.
+    path = SECRET_DIR / f"{FILES[name]}.{hashlib.sha256(value.encode()).hexdigest()[:12]}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value)
+    return path
+
+
 def export_lines() -> str:
     """`export NAME='value'` for every secret, for scripts/run_assistant.sh (values are URL-safe)."""
     return "\n".join(f"export {name}='{secret(name)}'" for name in FILES)
@@ -57,6 +75,9 @@ def export_lines() -> str:
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] != ["--export"]:
-        sys.exit("usage: python -m bot.secrets --export")
-    print(export_lines())
+    if sys.argv[1:] == ["--export"]:
+        print(export_lines())
+    elif sys.argv[1:] == ["--jwt-secret-file"]:
+        print(secret_file(RASA_JWT_SECRET))
+    else:
+        sys.exit("usage: python -m bot.secrets --export | --jwt-secret-file")

@@ -18,6 +18,9 @@ mkdir -p var "$log_dir"
 # may call the action server (ACTION_SERVER_TOKEN); Rasa's HTTP API needs a JWT signed with
 # RASA_JWT_SECRET (the agent console makes one); YIBAO_IDENTITY_SECRET signs verifications and cookies.
 eval "$(.venv/bin/python -m bot.secrets --export)"
+# Rasa reads the JWT secret from this 0600 file: a value on its command line would be readable by
+# every local user (/proc/<pid>/cmdline).
+jwt_secret_file=$(.venv/bin/python -m bot.secrets --jwt-secret-file)
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:${action_port}/webhook}
 
 # rasa-sdk 3.6 has no --interface flag; SANIC_HOST keeps the action server on loopback.
@@ -41,6 +44,6 @@ else
   # --jwt-secret: the HTTP API (/conversations, /model ...) always needs a token, sent in the
   # Authorization header (Rasa's auth-token option would travel in the URL).
   SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576} .venv/bin/rasa run -m "$model" --enable-api \
-    --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256 -i 127.0.0.1 -p "$rasa_port" \
+    --jwt-secret "$jwt_secret_file" --jwt-method HS256 -i 127.0.0.1 -p "$rasa_port" \
     --credentials credentials.yml --endpoints endpoints.yml
 fi

@@ -352,3 +352,18 @@ def test_agent_console_reads_and_resumes_with_its_header_token(servers, monkeypa
     assert desk.messages_since_pause(f"wechat:{openid}") == ["我的卡丢了"]
     desk.resume(f"wechat:{openid}")
     assert "人工客服" not in wechat(servers.base, openid, "医保卡丢了怎么补办")[1]
+
+
+def test_rasas_command_line_holds_no_secret(servers) -> None:
+    """Every local user can read a process's command line (/proc/<pid>/cmdline): Rasa gets the path of
+    a 0600 file there, never the JWT secret itself."""
+    port = servers.base.rsplit(":", 1)[1]
+    lines = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue  # the process ended meanwhile
+    ours = [line for line in lines if "--jwt-secret" in line and f"-p {port}" in line]
+    assert ours, "the make serve Rasa process was not found"
+    assert not any(value in line for line in lines for value in SECRETS.values())
