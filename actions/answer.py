@@ -9,6 +9,8 @@ entry with its details and source.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -42,6 +44,11 @@ GENERAL_ANSWER_INTENTS = frozenset({
     "chronic_disease"})
 FAQ_SLOT = "faq_entry"
 TOPIC_SLOT = "last_topic"
+QUESTION_SLOT = "last_question"  # the last computed question's text and facts, for refinements
+# Facts a person adds after an estimate or a lapse answer (「三级医院」「我是居民医保」「在外地呢」).
+FACT_ENTITIES = frozenset({"amount", "duration", "hospital_level", "insurance_type", "region"})
+CARE_PLACE_WORDS = re.compile(r"异地|外地|外省|省外|本地|市内|老家")
+REFINEMENT_MAX_CHARS = 20
 # A message this short right after an answer is usually about the same topic (「要带什么」「多久到账」).
 FOLLOW_UP_MAX_CHARS = 10
 
@@ -77,6 +84,34 @@ def _best_match(text: str, intent: str, candidates: list[str]) -> FaqMatch | Non
     return best if best is not None and best.score >= MIN_PROBABILITY else None
 
 
+def _remembered_question(intent: str, tracker: Tracker) -> SlotSet:
+    message = tracker.latest_message
+    facts = [{"entity": e.get("entity"), "value": e.get("value")} for e in message.get("entities", [])
+             if e.get("entity") in FACT_ENTITIES]
+    return SlotSet(QUESTION_SLOT, json.dumps({"intent": intent, "text": message.get("text") or "",
+                                              "entities": facts}, ensure_ascii=False))
+
+
+def refined_tracker(tracker: Tracker) -> tuple[str, Tracker] | None:
+    """A short message that only adds facts to the last computed question: (its intent, a tracker
+    whose latest message is that question with the new facts in place of the old ones)."""
+    raw = tracker.get_slot(QUESTION_SLOT)
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not raw or len(text) > REFINEMENT_MAX_CHARS:
+        return None
+    new_facts = [{"entity": e.get("entity"), "value": e.get("value")}
+                 for e in tracker.latest_message.get("entities", []) if e.get("entity") in FACT_ENTITIES]
+    if not new_facts and not CARE_PLACE_WORDS.search(text):
+        return None
+    last = json.loads(raw)
+    replaced = {fact["entity"] for fact in new_facts}
+    facts = [fact for fact in last["entities"] if fact["entity"] not in replaced] + new_facts
+    refined = tracker.copy()
+    refined.latest_message = {**tracker.latest_message, "text": f"{last['text']}，{text}", "entities": facts,
+                              "intent": {"name": last["intent"], "confidence": 1.0}}
+    return last["intent"], refined
+
+
 def _has_facts_to_compute(tracker: Tracker) -> bool:
     return any(e.get("entity") in COMPUTING_ENTITIES for e in tracker.latest_message.get("entities", []))
 
@@ -96,6 +131,9 @@ class ActionAnswer(Action):
             return [SlotSet(FAQ_SLOT, None)]
         if intent in DRUG_INTENTS and self._answer_drug(dispatcher, tracker.latest_message.get("text") or ""):
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
+        refinement = refined_tracker(tracker)
+        if refinement is not None and refinement[0] in COMPUTING_ACTIONS:
+            return await compute(refinement[0], dispatcher, refinement[1], domain)
         computing = COMPUTING_ACTIONS.get(intent)
         exact = _matcher.exact(text)
         if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
@@ -104,8 +142,7 @@ class ActionAnswer(Action):
         if match is not None and match.entry.intent != intent:  # the follow-up stays on the last topic
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
-            events = await computing.run(dispatcher, tracker, domain)
-            return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
+            return await compute(intent, dispatcher, tracker, domain)
         if match is None:
             self._offer_topic(dispatcher, text, intent)
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
@@ -161,6 +198,13 @@ class ActionAnswerDetails(Action):
             return []
         dispatcher.utter_message(text=details_reply(_knowledge.answer(entry, detailed=True)))
         return []
+
+
+async def compute(intent: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+    """The intent's computing action, remembering the question so later facts can refine it."""
+    events = await COMPUTING_ACTIONS[intent].run(dispatcher, tracker, domain)
+    return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent), _remembered_question(intent, tracker)]
 
 
 def answer_follow_up(tracker: Tracker) -> str | None:

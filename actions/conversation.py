@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_follow_up, reply_with_entry
+from actions.answer import answer_follow_up, compute, refined_tracker, reply_with_entry
 from bot.topics import (
     INTENT_LABELS,
     clearly_not_medical_insurance,
@@ -40,6 +40,9 @@ class ActionClarify(Action):
         if clearly_not_medical_insurance(text) and redirect_response(text):
             dispatcher.utter_message(response=redirect_response(text))
             return []
+        refinement = refined_tracker(tracker)  # 「三级医院」 after an estimate: compute it again
+        if refinement is not None:
+            return await compute(refinement[0], dispatcher, refinement[1], domain)
         follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
         if follow_up:
             return reply_with_entry(dispatcher, follow_up)

@@ -77,3 +77,17 @@ def test_a_vague_topic_question_offers_the_topic_s_questions_then_answers_the_pi
     assert "依据" in picked and "回复数字" not in picked
     general, _ = _reply(assistant.send("详细", assistant.new_sender()))
     assert general
+
+
+def test_facts_given_after_an_estimate_refine_it(assistant) -> None:
+    """The issue's example: 3万 → 三级医院 → 居民医保 → 外地, each reply a new estimate with that fact."""
+    sender = assistant.new_sender()
+    first, _ = _reply(assistant.send("住院花了3万能报多少", sender))
+    assert "30000" in first
+    hospital, _ = _reply(assistant.send("三级医院", sender))
+    assert "30000" in hospital and "三级" in hospital
+    resident, _ = _reply(assistant.send("我是居民医保", sender))
+    assert "30000" in resident and "居民" in resident
+    elsewhere, _ = _reply(assistant.send("那在外地住院呢", sender))
+    assert "30000" in elsewhere and ("异地" in elsewhere or "外地" in elsewhere)
+    assert elsewhere != resident

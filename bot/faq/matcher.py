@@ -27,6 +27,19 @@ from bot.nlp.normalise import default_normaliser
 MIN_PROBABILITY = 0.2
 
 
+# The scheme a text is about narrows the answer (职工 and 居民 contribute and are paid differently):
+# an entry about the other scheme only is halved in score. Text is normalised first (新农合 → 居民医保).
+_EMPLOYEE_WORDS = ("职工", "单位", "公司", "工资", "上班", "在职")
+_RESIDENT_WORDS = ("居民", "城乡")
+SCHEME_CONFLICT_FACTOR = 0.5
+
+
+def scheme_of(text: str) -> str | None:
+    employee = any(word in text for word in _EMPLOYEE_WORDS)
+    resident = any(word in text for word in _RESIDENT_WORDS)
+    return "职工" if employee and not resident else "居民" if resident and not employee else None
+
+
 @dataclass(frozen=True)
 class FaqMatch:
     entry: FaqEntry
@@ -57,14 +70,20 @@ class FaqMatcher:
         """Entries of the given intents, most probable first."""
         if not text.strip():
             return []
-        vector = self._vectorizer.transform([self._normalise(text)])
+        normalised = self._normalise(text)
+        vector = self._vectorizer.transform([normalised])
+        asked_scheme = scheme_of(normalised)
         matches: list[FaqMatch] = []
         for intent in dict.fromkeys(intents):
             model = self._models.get(intent)
             if model is None:
                 continue
             for key, probability in zip(model.classes_, model.predict_proba(vector)[0], strict=True):
-                matches.append(FaqMatch(self._entries[key], float(probability)))
+                entry = self._entries[key]
+                entry_scheme = scheme_of(entry.short)
+                if asked_scheme and entry_scheme and entry_scheme != asked_scheme:
+                    probability *= SCHEME_CONFLICT_FACTOR
+                matches.append(FaqMatch(entry, float(probability)))
         return sorted(matches, key=lambda m: -m.score)
 
     def best(self, text: str, intents: Iterable[str], min_probability: float = MIN_PROBABILITY) -> FaqMatch | None:

@@ -81,3 +81,11 @@ def test_people_s_wording_finds_the_entry(matcher, question, intent, expected) -
 
 def test_unrelated_text_matches_nothing(matcher) -> None:
     assert matcher.best("今天天气不错我们去公园玩吧", ["account_usage"]) is None
+
+
+def test_the_scheme_asked_about_narrows_the_answer(matcher) -> None:
+    """A question about employees' contributions is not answered with the residents' yearly amount."""
+    employee = matcher.best("上班的职工社保一个月交多少钱", ["enrollment"])
+    resident = matcher.best("新农合一年交多少钱", ["enrollment"])
+    assert "居民医保" not in employee.entry.short.split("：")[0]
+    assert resident.entry.key == "enrollment/resident_amount"
