@@ -8,6 +8,7 @@ shown to that user. "0" and "菜单" always open the main menu.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -36,13 +37,18 @@ def render_message_texts(messages: Iterable[dict]) -> tuple[str, list[dict]]:
 
 @dataclass
 class NumberedChoices:
-    """Remembers, per user, the options last shown so that '2' means the second one."""
+    """Remembers, per user, the options last shown so that '2' means the second one (the most
+    recently active `max_users`; older users' options are forgotten)."""
 
-    last_options: dict[str, list[dict]] = field(default_factory=dict)
+    last_options: OrderedDict[str, list[dict]] = field(default_factory=OrderedDict)
+    max_users: int = 10_000
 
     def remember(self, user_id: str, buttons: list[dict]) -> None:
         if buttons:
             self.last_options[user_id] = buttons
+            self.last_options.move_to_end(user_id)
+            while len(self.last_options) > self.max_users:
+                self.last_options.popitem(last=False)
 
     def resolve(self, user_id: str, text: str) -> str:
         """Turns a bare number or a menu word into the payload it stands for."""

@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.numbered import NumberedChoices, render_message_texts
 from bot.channels.rate_limit import RateLimiter, client_address, trusted_proxies
 from bot.channels.silence import silent_reply
 from bot.channels.web_identity import user_from_cookie
@@ -74,6 +75,7 @@ class SafeRestInput(RestInput):
     allowed_intents: frozenset[str] = frozenset()
     limiter: RateLimiter = RateLimiter(0)
     proxies: list = []
+    choices: NumberedChoices = NumberedChoices()
 
     @classmethod
     def name(cls) -> str:
@@ -83,6 +85,7 @@ class SafeRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
         channel = cls()
         channel.limiter = RateLimiter.from_env()
+        channel.choices = NumberedChoices()
         channel.proxies = trusted_proxies()
         channel.allowed_intents = frozenset((credentials or {}).get("button_intents", []) or [])
         return channel
@@ -130,7 +133,8 @@ class SafeRestInput(RestInput):
             return [{"text": EMPTY_REPLY}]
         if len(text) > MAX_MESSAGE_CHARS:
             return [{"text": TOO_LONG_REPLY}]
-        text = neutralise_intent_syntax(text, self._payload_intents(request))
+        # 「菜单」 and a bare number pick from the options this conversation was last shown, as on WeChat.
+        text = neutralise_intent_syntax(self.choices.resolve(conversation_id, text), self._payload_intents(request))
         collector = CollectingOutputChannel()
         try:
             await self._on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
@@ -138,6 +142,7 @@ class SafeRestInput(RestInput):
             logger.exception("rest message failed for one sender")
         if not collector.messages:
             return [{"text": await asyncio.to_thread(silent_reply, conversation_id)}]
+        self.choices.remember(conversation_id, render_message_texts(collector.messages)[1])
         return collector.messages
 
 
