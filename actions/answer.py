@@ -28,7 +28,7 @@ from bot.faq import FaqMatch, FaqMatcher, KnowledgeBase, load_knowledge_base
 from bot.faq.matcher import MIN_PROBABILITY
 from bot.faq.render import details_reply, first_reply, next_step_buttons, topic_option_buttons
 from bot.rules.drugs import DOCUMENT, find_drug, mentions_a_drug
-from bot.topics import INTENT_LABELS, clearly_not_medical_insurance, redirect_response
+from bot.topics import INTENT_LABELS, redirect_regardless_of_topic
 
 # Intents whose answer is computed from the message's facts or the person's records.
 COMPUTING_ACTIONS: dict[str, Action] = {
@@ -132,10 +132,11 @@ class ActionAnswer(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         intent = _intent(tracker)
         text = tracker.latest_message.get("text") or ""
-        if clearly_not_medical_insurance(text) and redirect_response(text):
-            dispatcher.utter_message(response=redirect_response(text))
+        redirect = redirect_regardless_of_topic(text)
+        if redirect:
+            dispatcher.utter_message(response=redirect)
             return [SlotSet(FAQ_SLOT, None)]
-        if intent in DRUG_INTENTS and self._answer_drug(dispatcher, tracker.latest_message.get("text") or ""):
+        if intent in DRUG_INTENTS and self._answer_drug(dispatcher, text):
             return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
         refinement = refined_tracker(tracker)
         if refinement is not None and refinement[0] in COMPUTING_ACTIONS:
@@ -145,16 +146,15 @@ class ActionAnswer(Action):
         if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
             return [*reply_with_entry(dispatcher, exact.key), SlotSet(TOPIC_SLOT, exact.intent)]
         match = _best_match(text, intent, _candidate_intents(tracker, intent))
-        if match is not None and match.entry.intent != intent:  # the follow-up stays on the last topic
+        if computing and match is not None and match.entry.intent == intent and (
+                _has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
+            return await compute(intent, dispatcher, tracker, domain)
+        if match is not None:  # an entry of this topic, or of the last or runner-up topic
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
-        if match is None:
-            self._offer_topic(dispatcher, text, intent)
-            return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
-        answer = _knowledge.answer(match.entry)
-        dispatcher.utter_message(text=first_reply(answer), buttons=next_step_buttons())
-        return [SlotSet(FAQ_SLOT, match.entry.key), SlotSet(TOPIC_SLOT, intent)]
+        self._offer_topic(dispatcher, text, intent)
+        return [SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent)]
 
 
     @staticmethod

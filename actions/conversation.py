@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import answer_follow_up, compute, refined_tracker, reply_with_entry
 from bot.topics import (
     INTENT_LABELS,
-    clearly_not_medical_insurance,
     out_of_scope_is_clear,
+    redirect_regardless_of_topic,
     redirect_response,
     top_topics,
 )
@@ -37,8 +37,9 @@ class ActionClarify(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = tracker.latest_message.get("text") or ""
-        if clearly_not_medical_insurance(text) and redirect_response(text):
-            dispatcher.utter_message(response=redirect_response(text))
+        redirect = redirect_regardless_of_topic(text)
+        if redirect:
+            dispatcher.utter_message(response=redirect)
             return []
         refinement = refined_tracker(tracker)  # 「三级医院」 after an estimate: compute it again
         if refinement is not None:

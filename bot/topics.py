@@ -62,9 +62,12 @@ def _redirects() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((response, tuple(words)) for response, words in _redirect_data()["redirects"].items())
 
 
-def clearly_not_medical_insurance(text: str) -> bool:
-    """Words such as 工伤 or 养老金 show the question belongs to another service whatever else it says."""
-    return any(word in text for word in _redirect_data()["regardless_of_topic"])
+def redirect_regardless_of_topic(text: str) -> str | None:
+    """The redirect for a question that words such as 工伤 or 养老金 show belongs to another service,
+    whatever else it says; None otherwise."""
+    if not any(word in text for word in _redirect_data()["regardless_of_topic"]):
+        return None
+    return redirect_response(text)
 
 
 def redirect_response(text: str) -> str | None:

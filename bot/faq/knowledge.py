@@ -62,9 +62,6 @@ class KnowledgeBase:
     def by_key(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
 
-    def of_intent(self, intent: str) -> list[FaqEntry]:
-        return [e for e in self.entries if e.intent == intent]
-
     def answer(self, entry: FaqEntry, detailed: bool = False) -> FaqAnswer:
         view = policy_view(None)
         return FaqAnswer(entry, fill(view, entry.details if detailed else entry.short), fill(view, entry.source),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -110,8 +109,3 @@ class TextNormaliser:
 @lru_cache(maxsize=1)
 def default_normaliser() -> TextNormaliser:
     return TextNormaliser()
-
-
-def normalise_all(texts: Iterable[str]) -> list[str]:
-    normaliser = default_normaliser()
-    return [normaliser(text) for text in texts]
