@@ -23,6 +23,7 @@ from actions.policy import (
     ActionLapse,
     ActionReimbursement,
     ActionTransfer,
+    detailed_replies,
 )
 from bot.faq import FaqMatch, FaqMatcher, KnowledgeBase, load_knowledge_base
 from bot.faq.matcher import MIN_PROBABILITY
@@ -69,15 +70,14 @@ TOP_INTENT_BONUS = 0.1
 OTHER_TOPIC_MIN_PROBABILITY = 0.35
 
 
-def _candidate_intents(tracker: Tracker, intent: str) -> list[str]:
-    topic = tracker.get_slot(TOPIC_SLOT)
-    text = (tracker.latest_message.get("text") or "").strip()
+def candidate_intents(text: str, intent: str, ranking: list[dict], last_topic: str | None) -> list[str]:
+    """The topics whose entries may answer: the NLU's, the last topic for a short follow-up, and the
+    NLU's next likely topics."""
     candidates = [intent]
-    if topic and topic != intent and len(text) <= FOLLOW_UP_MAX_CHARS:
-        candidates.append(topic)
-    ranking = [r for r in tracker.latest_message.get("intent_ranking", [])
-               if r.get("name") not in (intent, "nlu_fallback")]
-    candidates += [r["name"] for r in ranking[:RUNNER_UPS]
+    if last_topic and last_topic != intent and len(text.strip()) <= FOLLOW_UP_MAX_CHARS:
+        candidates.append(last_topic)
+    others = [r for r in ranking if r.get("name") not in (intent, "nlu_fallback")]
+    candidates += [r["name"] for r in others[:RUNNER_UPS]
                    if float(r.get("confidence") or 0) >= RUNNER_UP_MIN_CONFIDENCE]
     return candidates
 
@@ -90,12 +90,50 @@ def _best_match(text: str, intent: str, candidates: list[str]) -> FaqMatch | Non
     return max(ranked, key=lambda m: m.score + TOP_INTENT_BONUS * (m.entry.intent == intent), default=None)
 
 
+def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None) -> FaqMatch | None:
+    """The FAQ entry that answers this message, or None (then a computation, the topic's options or
+    its general answer)."""
+    exact = _matcher.exact(text)
+    if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
+        return FaqMatch(exact, 1.0, exact=True)
+    return _best_match(text, intent, candidate_intents(text, intent, ranking, last_topic))
+
+
+# When the NLU is unsure between topics (it asks back), an entry of its two likeliest topics that the
+# matcher finds this clearly is answered instead: 「住院要住够三天才报销吗」 is torn between coverage and
+# claims, but only one entry says whether a minimum stay exists.
+UNSURE_ENTRY_MIN_PROBABILITY = 0.45
+UNSURE_TOPICS = 2
+
+
+def entry_when_unsure(text: str, ranking: list[dict]) -> FaqMatch | None:
+    """A clear FAQ entry for a message the NLU could not place, or None (then it asks back)."""
+    exact = _matcher.exact(text)
+    if exact is not None:
+        return FaqMatch(exact, 1.0, exact=True)
+    topics = [r["name"] for r in ranking if r.get("name") not in ("nlu_fallback", "out_of_scope")][:UNSURE_TOPICS]
+    return _matcher.best(text, topics, min_probability=UNSURE_ENTRY_MIN_PROBABILITY)
+
+
 def _remembered_question(intent: str, tracker: Tracker) -> SlotSet:
     message = tracker.latest_message
     facts = [{"entity": e.get("entity"), "value": e.get("value")} for e in message.get("entities", [])
              if e.get("entity") in FACT_ENTITIES]
     return SlotSet(QUESTION_SLOT, json.dumps({"intent": intent, "text": message.get("text") or "",
                                               "entities": facts}, ensure_ascii=False))
+
+
+def _last_computed(tracker: Tracker, topic: str) -> Tracker:
+    """A tracker whose latest message is the last computed question of this topic (for 「详细」), or the
+    tracker itself when there is none (the topic's overview is computed)."""
+    raw = tracker.get_slot(QUESTION_SLOT)
+    last = json.loads(raw) if raw else None
+    if not last or last.get("intent") != topic:
+        return tracker
+    recalled = tracker.copy()
+    recalled.latest_message = {**tracker.latest_message, "text": last["text"], "entities": last["entities"],
+                               "intent": {"name": topic, "confidence": 1.0}}
+    return recalled
 
 
 def refined_tracker(tracker: Tracker) -> tuple[str, Tracker] | None:
@@ -142,10 +180,10 @@ class ActionAnswer(Action):
         if refinement is not None and refinement[0] in COMPUTING_ACTIONS:
             return await compute(refinement[0], dispatcher, refinement[1], domain)
         computing = COMPUTING_ACTIONS.get(intent)
-        exact = _matcher.exact(text)
-        if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
-            return [*reply_with_entry(dispatcher, exact.key), SlotSet(TOPIC_SLOT, exact.intent)]
-        match = _best_match(text, intent, _candidate_intents(tracker, intent))
+        match = choose_entry(text, intent, tracker.latest_message.get("intent_ranking", []),
+                             tracker.get_slot(TOPIC_SLOT))
+        if match is not None and match.exact:  # an exact question: never computed over
+            return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and match is not None and match.entry.intent == intent and (
                 _has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
@@ -197,8 +235,9 @@ class ActionAnswerDetails(Action):
         if entry is None and topic in GENERAL_ANSWER_INTENTS:
             dispatcher.utter_message(response=f"utter_{topic}")  # the topic's general answer
             return []
-        if entry is None and topic in COMPUTING_ACTIONS:  # the topic's overview, computed
-            return await COMPUTING_ACTIONS[topic].run(dispatcher, tracker, domain)
+        if entry is None and topic in COMPUTING_ACTIONS:  # the last computed answer in full
+            with detailed_replies():
+                return await COMPUTING_ACTIONS[topic].run(dispatcher, _last_computed(tracker, topic), domain)
         if entry is None:
             dispatcher.utter_message(response="utter_no_details")
             return []

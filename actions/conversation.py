@@ -8,7 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_follow_up, compute, refined_tracker, reply_with_entry
+from actions.answer import (
+    TOPIC_SLOT,
+    answer_follow_up,
+    compute,
+    entry_when_unsure,
+    refined_tracker,
+    reply_with_entry,
+)
 from bot.topics import (
     INTENT_LABELS,
     out_of_scope_is_clear,
@@ -47,7 +54,11 @@ class ActionClarify(Action):
         follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
         if follow_up:
             return reply_with_entry(dispatcher, follow_up)
-        clarify(dispatcher, tracker.latest_message.get("intent_ranking", []))
+        ranking = tracker.latest_message.get("intent_ranking", [])
+        entry = entry_when_unsure(text, ranking)
+        if entry is not None:
+            return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
+        clarify(dispatcher, ranking)
         return []
 
 
@@ -66,6 +77,9 @@ class ActionOutOfScope(Action):
         elif out_of_scope_is_clear(ranking):
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
+            entry = entry_when_unsure(tracker.latest_message.get("text") or "", ranking)
+            if entry is not None:
+                return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
             clarify(dispatcher, ranking)
         return []
 

@@ -7,6 +7,9 @@ source line (bot.rules.render).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.identity import asker, in_thread
 from actions.personal import answer_personal
 from bot import access
+from bot.faq.render import next_step_buttons
 from bot.periods import parse_period
 from bot.records import queries
 from bot.records.clock import today
@@ -35,7 +39,8 @@ from bot.rules import (
 )
 from bot.rules.overview import arrears_overview, lapse_overview
 from bot.rules.parsing import parse_care_place, parse_gap_change
-from bot.rules.render import first_line, render_text
+from bot.rules.render import first_line, render_brief, render_text
+from bot.rules.results import RuleResult
 
 BOTH_TYPES = ("职工", "居民")
 
@@ -65,6 +70,29 @@ def _say(dispatcher: CollectingDispatcher, text: str) -> None:
     dispatcher.utter_message(text=text)
 
 
+# A computed answer is sent short, with the numbered next steps; 「详细」 computes it again in full.
+_DETAILED: ContextVar[bool] = ContextVar("detailed_reply", default=False)
+
+
+@contextmanager
+def detailed_replies() -> Iterator[None]:
+    """Within this block the computing actions send their full rendering."""
+    token = _DETAILED.set(True)
+    try:
+        yield
+    finally:
+        _DETAILED.reset(token)
+
+
+def rendered(result: RuleResult, prefix: str = "") -> str:
+    return prefix + render_text(result) if _DETAILED.get() else render_brief(result, prefix)
+
+
+def _say_answer(dispatcher: CollectingDispatcher, text: str) -> None:
+    """A computed answer: the short one carries the numbered next steps (详细, 转人工)."""
+    dispatcher.utter_message(text=text, buttons=[] if _DETAILED.get() else next_step_buttons())
+
+
 # ---------------------------------------------------------------- lapse
 
 def lapse_from_records(who: access.Asker) -> str | None:
@@ -74,17 +102,19 @@ def lapse_from_records(who: access.Asker) -> str | None:
     if history is None or not history.insurance_type or not history.paid_months:
         return None
     result = lapse_from_months(history.paid_months, history.insurance_type, today(), region=history.region)
-    return f"根据您的缴费记录（参保地：{history.region or '未知'}）：\n" + render_text(result)
+    return rendered(result, f"根据您的缴费记录（参保地：{history.region or '未知'}）：\n")
 
 
 def lapse_from_message(months: int | None, insurance_type: str | None, region: str | None,
                        change: str | None = None) -> str:
     if months is None:
-        return render_text(lapse_overview(region))
+        return rendered(lapse_overview(region))
     if insurance_type:
-        return render_text(lapse_from_length(months, insurance_type, region, change=change))
+        return rendered(lapse_from_length(months, insurance_type, region, change=change))
     results = [lapse_from_length(months, kind, region, change=change) for kind in BOTH_TYPES]
-    lines = [f"按{kind}医保：{first_line(result)}" for kind, result in zip(BOTH_TYPES, results, strict=False)]
+    if _DETAILED.get():
+        return "\n\n".join(rendered(result, f"按{kind}医保：") for kind, result in zip(BOTH_TYPES, results, strict=True))
+    lines = [f"按{kind}医保：{first_line(result)}" for kind, result in zip(BOTH_TYPES, results, strict=True)]
     lines += ["告诉我是职工医保还是居民医保（新农合算居民医保），可以说得更具体。",
               results[0].caveat() or "", results[0].source_line()]
     return "\n".join(line for line in lines if line)
@@ -100,10 +130,10 @@ class ActionLapse(Action):
         if said_months is None and not _entity(tracker, "relation"):
             text = await in_thread(lapse_from_records, asker(tracker))
             if text:
-                _say(dispatcher, text)
+                _say_answer(dispatcher, text)
                 return []
         try:
-            _say(dispatcher, lapse_from_message(said_months, _insurance_type(tracker), _region(tracker),
+            _say_answer(dispatcher, lapse_from_message(said_months, _insurance_type(tracker), _region(tracker),
                                                 parse_gap_change(_text(tracker))))
         except RuleInputError as problem:
             _say(dispatcher, f"{problem}。")
@@ -133,7 +163,7 @@ class ActionTransfer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        _say(dispatcher, render_text(check_transfer(transfer_case(tracker), today())))
+        _say_answer(dispatcher, rendered(check_transfer(transfer_case(tracker), today())))
         return await answer_personal(dispatcher, tracker, "transfer")
 
 
@@ -180,7 +210,7 @@ class ActionReimbursement(Action):
         except RuleInputError as problem:
             _say(dispatcher, f"{problem}。")
             return []
-        _say(dispatcher, prefix + render_text(result))
+        _say_answer(dispatcher, rendered(result, prefix))
         return []
 
 
@@ -203,11 +233,14 @@ class ActionEmployerArrears(Action):
         except RuleInputError as problem:
             _say(dispatcher, f"{problem}。")
             return []
-        _say(dispatcher, render_text(result))
+        _say_answer(dispatcher, rendered(result))
         return []
 
 
 # ---------------------------------------------------------------- claims
+
+ASKS_FOR_MATERIALS = re.compile(r"材料|带什么|带啥|要什么|要啥|准备什么|准备啥|证件|手续|资料")
+
 
 class ActionClaimProcess(Action):
     """The material checklist for the case the user describes, then their own claims when verified."""
@@ -217,7 +250,11 @@ class ActionClaimProcess(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_claim_general")
         result = claim_materials([_text(tracker)], _region(tracker), _entity(tracker, "relation"))
-        _say(dispatcher, render_text(result))
+        if _DETAILED.get():
+            dispatcher.utter_message(response="utter_claim_general")
+        elif not ASKS_FOR_MATERIALS.search(_text(tracker)):  # the procedure first; its materials on 「详细」
+            dispatcher.utter_message(response="utter_claim_general", buttons=next_step_buttons())
+            return await answer_personal(dispatcher, tracker, "claim_process")
+        _say_answer(dispatcher, rendered(result))
         return await answer_personal(dispatcher, tracker, "claim_process")

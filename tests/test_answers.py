@@ -91,3 +91,26 @@ def test_facts_given_after_an_estimate_refine_it(assistant) -> None:
     elsewhere, _ = _reply(assistant.send("那在外地住院呢", sender))
     assert "30000" in elsewhere and ("异地" in elsewhere or "外地" in elsewhere)
     assert elsewhere != resident
+
+
+@pytest.mark.parametrize("question", [
+    "住院花了3万三级医院能报多少", "我职工医保断了2个月", "我职工医保断了5个月", "居民医保断了14个月怎么办",
+    "医保断了3个月", "单位欠了3000元医保从今年3月开始",
+])
+def test_computed_answers_are_short_first_and_complete_on_details(assistant, question) -> None:
+    """A computed answer fits a phone screen with its numbered next steps; 「详细」 computes the same
+    question again in full (the breakdown, the steps, the sources)."""
+    sender = assistant.new_sender()
+    first, buttons = _reply(assistant.send(question, sender))
+    shown = first + "".join(f"\n回复{i} {title}" for i, title in enumerate(buttons, start=1))
+    assert len(shown) <= FIRST_REPLY_LIMIT and buttons[:1] == ["看详细和依据"]
+    details, _ = _reply(assistant.send("/more_details", sender))
+    assert len(details) > len(first) and "依据" in details
+    assert first.splitlines()[0].split("：")[0] in details  # the same case, not a general overview
+
+
+def test_details_of_an_estimate_break_it_down(assistant) -> None:
+    sender = assistant.new_sender()
+    assistant.send("住院花了2万三级医院能报多少", sender)
+    details, _ = _reply(assistant.send("/more_details", sender))
+    assert "分项估算" in details and "20000.00" in details and "12320.00" in details

@@ -45,6 +45,7 @@ def scheme_of(text: str) -> str | None:
 class FaqMatch:
     entry: FaqEntry
     score: float  # probability of the entry among its intent's entries
+    exact: bool = False  # the text is one of the entry's questions
 
 
 class FaqMatcher:

@@ -45,6 +45,10 @@ class PolicyView:
             self.local_keys.add(key)
         return param.value
 
+    def contact(self, key: str) -> Any:
+        """A service contact (hotline) for the text, not a basis of the answer: it is not cited."""
+        return self.book.param(key, self.region.chain).value
+
     def items(self, key: str) -> list[str]:
         """National items then regional additions, with {param.key} placeholders filled in."""
         entries = self.book.items(key, self.region.chain)
@@ -87,7 +91,7 @@ def region_assumption(view: PolicyView) -> list[str]:
         return ["未说明参保地，按全国规定和常见标准计算"]
     if not match.has_local_rules:
         return [f"暂无「{match.query}」有出处的地方标准，按全国规定和常见标准计算；"
-                "当地标准请问参保地医保部门或拨打12393"]
+                f"当地标准请问参保地医保部门或拨打{view.contact('contact.medical_hotline')}"]
     return []
 
 

@@ -129,8 +129,9 @@ def _employee_waiting(view: PolicyView, lapse_months: int) -> tuple[int, int, li
         param = view.book.param("employee.gap.waiting_months", view.region.chain)
         label = "（示例参数，非当地实际标准）" if param.illustrative else ""
         return local, local, [f"{param.region}{label}：中断超过{window}个月后续缴，等待期{local}个月"]
+    hotline = view.contact("contact.medical_hotline")
     return 0, maximum, [f"中断超过{window}个月，统筹地区可设不超过{maximum}个月的等待期"
-                        "（具体月数请问参保地医保部门或拨打12393）"]
+                        f"（具体月数请问参保地医保部门或拨打{hotline}）"]
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,12 @@ class EmployeeGapRules:
 
     window: int
     switch_years: int
+    hotline: str
 
     @classmethod
     def from_view(cls, view: PolicyView) -> EmployeeGapRules:
         return cls(view.value("employee.gap.retro_window_months"),
-                   view.value("employee.gap.switch_min_continuous_years"))
+                   view.value("employee.gap.switch_min_continuous_years"), str(view.contact("contact.medical_hotline")))
 
     def transfer_rule(self) -> str:
         return (f"换工作跨地区转移（职工医保→职工医保）、转移前中断不超过{self.window}个月的：按转入地规定补缴，"
@@ -155,7 +157,13 @@ class EmployeeGapRules:
 
     def same_place_rule(self) -> str:
         return ("在同一地方停缴后续缴（没有转移、也没有换险种）的，中断期间的待遇按参保地规定，"
-                "有的地方短期中断及时续缴可以追溯，请向参保地医保部门或12393确认")
+                f"有的地方短期中断及时续缴可以追溯，请向参保地医保部门或{self.hotline}确认")
+
+    def short_gap_rule(self) -> str:
+        """The three cases of a gap within the window in one sentence (43号 ① ②, else local)."""
+        return (f"中断不超过{self.window}个月的，换城市转移（不要求此前连续参保年限），或职工/居民医保互转且此前已"
+                f"连续参保满{self.switch_years}年的，可以补缴，缴费当月起享受待遇、中断期间可追溯（43号）；"
+                "原地续缴的按参保地规定")
 
 
 KEEP_RECEIPTS = "中断期间看病的票据请保留，补缴后再申请报销，不要轻易放弃"
@@ -209,12 +217,22 @@ def _employee_result(view: PolicyView, lapse_months: int, gaps: list[Gap], conti
         lapse_months=lapse_months, gaps=gaps, waiting_months_min=wait_min, waiting_months_max=wait_max,
         backpay_window_months=rules.window, backpay_covers_lapse=covers, gap_change=change,
         reasons=reasons + wait_reasons + backpay_reasons,
+        summary=_employee_summary(rules, lapse_months, covers, backpay_reasons),
         numbers={"断缴月数": lapse_months, "补缴追溯期限（月）": rules.window,
                  "等待期下限（月）": wait_min, "等待期上限（月）": wait_max},
         sources=view.sources(), regional_variation=True, assumptions=region_assumption(view),
         narrowing_facts=_employee_narrowing(lapse_months, rules.window, change, (wait_min, wait_max)),
         estimated_with_examples=_illustrative_wait(view, lapse_months, rules.window),
     )
+
+
+def _employee_summary(rules: EmployeeGapRules, lapse_months: int, covers: bool | None,
+                      backpay_reasons: list[str]) -> list[str]:
+    if lapse_months == 0:
+        return []
+    if covers is None and lapse_months <= rules.window:
+        return [rules.short_gap_rule()]
+    return backpay_reasons[:2]
 
 
 def _employee_narrowing(lapse_months: int, window: int, change: str | None, wait: tuple[int, int]) -> list[str]:
@@ -272,6 +290,7 @@ def _resident_result(view: PolicyView, status: str, reasons: list[str], years: t
         insurance_type="居民", status=status, benefits_suspended=status != "正常",
         lapse_months=lapse_months, gaps=gaps, lapsed_years_min=years[0], lapsed_years_max=years[1],
         waiting_months_min=wait_min, waiting_months_max=wait_max, reasons=reasons,
+        summary=[NO_BACKPAY_FOR_LAPSE, *wait_reasons],
         numbers={"断缴月数": lapse_months, "断保年数下限": years[0], "断保年数上限": years[1],
                  "补缴年数": paid_back, "等待期下限（月）": wait_min, "等待期上限（月）": wait_max},
         sources=view.sources(), regional_variation=True, assumptions=region_assumption(view),

@@ -57,3 +57,36 @@ def render_text(result: RuleResult) -> str:
         lines.append(result.caveat() or "")
     lines.append(result.source_line())
     return "\n".join(lines)
+
+
+# A first reply fits a phone screen: this many characters of text, leaving room for the numbered next
+# steps under it (the full rendering is one 「详细」 away).
+BRIEF_LIMIT = 270
+
+
+def _brief_body(result: RuleResult) -> list[str]:
+    """The one or two lines of the body a first reply keeps."""
+    if isinstance(result, MaterialsResult):
+        return ["需要：" + "、".join(item.split("（")[0] for item in result.items)]
+    if isinstance(result, TransferResult) and result.blockers:
+        return ["；".join(result.blockers)]
+    if isinstance(result, ReimbursementResult) or isinstance(result, TransferResult):
+        return []
+    return result.reasons[:1]
+
+
+def render_brief(result: RuleResult, prefix: str = "", limit: int = BRIEF_LIMIT) -> str:
+    """The decision first, then as much of the essentials as fits in `limit` characters: a line of
+    the body, what to tell for a closer answer, the regional caveat, the source."""
+    lines = [prefix + first_line(result)]
+    optional = [*(result.summary or _brief_body(result))]
+    # 「暂无武汉有出处的地方标准…请问…」: a named place without local figures is said in the short reply too.
+    optional += [line for line in result.assumptions if line.startswith("暂无")]
+    if result.narrowing_facts:
+        optional.append("告诉我" + "、".join(fact.split("（")[0] for fact in result.narrowing_facts)
+                        + "，可以说得更具体。")
+    optional += [result.caveat() or "", result.source_line()]
+    for line in filter(None, optional):
+        if sum(len(existing) + 1 for existing in lines) + len(line) <= limit:
+            lines.append(line)
+    return "\n".join(lines)

@@ -77,6 +77,8 @@ class RuleResult:
     regional_variation: bool = False
     assumptions: list[str] = field(default_factory=list)
     narrowing_facts: list[str] = field(default_factory=list)
+    # The body lines a short first reply keeps (the rule that decides this case), when not the first reason.
+    summary: list[str] = field(default_factory=list)
     # True when the decision's numbers are illustrative (not the user's local figures): the first line
     # of the answer says so (ESTIMATE_NOTICE), not only the source line.
     estimated_with_examples: bool = False
