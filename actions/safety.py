@@ -13,8 +13,10 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.interfaces import ActionExecutionRejection
 
+from bot.replies import response_text
+
 logger = logging.getLogger(__name__)
-BUSY_TEXT = "系统繁忙，请稍后再试或拨打全国医保服务热线12393。"
+BUSY_TEXT = response_text("utter_busy")
 
 
 def guarded(run: Any) -> Any:

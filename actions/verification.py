@@ -94,7 +94,7 @@ class ActionVerificationDone(Action):
         cleared = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("verification_offered", False)]
         if not tracker.get_slot("person_ref"):
             minutes = await in_thread(access.locked_minutes, asker(tracker))
-            dispatcher.utter_message(response="utter_verification_locked", minutes=minutes or 30)
+            dispatcher.utter_message(response="utter_verification_locked", minutes=minutes or verification.LOCK_MINUTES)
             return cleared + [SlotSet("pending_query", None)]
         dispatcher.utter_message(response="utter_verified", name=mask_name(tracker.get_slot("person_name") or ""))
         pending = tracker.get_slot("pending_query")

@@ -23,11 +23,10 @@ from bot.personal_topics import TOPICS
 from bot.records import audit, family, handoff, queries, verification
 from bot.records.clock import now as china_now
 from bot.records.db import session_scope
+from bot.replies import response_text
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-NEW_BINDING_TEXT = ("【医保助手安全提醒】您的医保身份刚刚在另一个{channel}账号上通过验证并绑定。"
-                    "如果不是您本人操作，请回复「转人工」或拨打12393。")
 CHANNEL_NAMES = {"wechat": "微信", "wecom": "企业微信"}
 API_SECRET_OF_CHANNEL = {"wechat": "WECHAT_APP_SECRET", "wecom": "WECOM_SECRET"}
 MAX_REMINDED = 3  # a person has one or two accounts; more bindings are told about through the newest
@@ -160,7 +159,7 @@ def _tell_other_bindings(others: list[tuple[str, str]], who: ChannelUser, notify
     """A new binding is announced to the person's (most recent) other bound accounts: a stolen
     identity shows. Sent in the background: the customer-service API is a network call per account,
     and the verified user's answer must not wait for it. `notify` (tests) sends synchronously."""
-    text = NEW_BINDING_TEXT.format(channel=CHANNEL_NAMES.get(who.channel, who.channel))
+    text = response_text("utter_new_binding_notice", channel=CHANNEL_NAMES.get(who.channel, who.channel))
     if notify is not None:
         return [f"{c}:{u}" for c, u in others if _send(notify, c, u, text)]
     for channel, user_id in others:

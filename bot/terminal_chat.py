@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import log_redaction
 from bot.channels.numbered import NumberedChoices, render_message_texts
+from bot.replies import response_text
 
 SENDER_ID = "terminal-user"
 STOP_WORDS = frozenset({"/stop", "/quit", "/exit"})
@@ -47,7 +48,7 @@ async def chat(model: str, sender_id: str = SENDER_ID) -> None:
         replies = await agent.handle_text(choices.resolve(sender_id, line), sender_id=sender_id)
         text, buttons = render_message_texts(replies or [])
         choices.remember(sender_id, buttons)
-        print(f"医保助手：{text or '（暂时没有回复，请稍后再试或拨打12393）'}")
+        print(f"医保助手：{text or response_text('utter_busy')}")
 
 
 def configure_logging(log_file: Path, level: int = logging.WARNING) -> None:

@@ -9,13 +9,15 @@ import pytest
 import yaml
 
 from bot.nlp.regions import default_gazetteer
+from bot.replies import fill_facts
 from tests.support.assistant import ROOT
 
 RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
 
 
 def answer(name: str) -> str:
-    return "\n".join(item.get("text", "") for item in RESPONSES[name])
+    """The response as users read it: facts filled by the reply layer."""
+    return "\n".join(fill_facts(item.get("text", "")) for item in RESPONSES[name])
 
 
 def test_newborn_answer_gives_the_enrolment_deadline_and_what_follows_it():  # point 3

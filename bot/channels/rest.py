@@ -34,6 +34,7 @@ from bot.channels.web_identity import user_from_cookie
 from bot.channels.wechat import read_body
 from bot.channels.wechat_protocol import RequestRejected
 from bot.identity import ChannelUser
+from bot.replies import response_text
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ FULLWIDTH_SLASH = "／"
 EMPTY_REPLY = "请输入您想咨询的医保问题，例如「异地就医怎么备案」。回复「菜单」可查看全部功能。"
 TOO_LONG_REPLY = f"您的消息太长了（超过{MAX_MESSAGE_CHARS}字），请精简后分几次发送，我会逐条为您解答。"
 BAD_REQUEST = '请求格式错误：需要JSON对象，例如 {"sender": "用户标识", "message": "您的问题"}。'
-TOO_MANY = "您发送得太快了，请稍等片刻再试。如需人工帮助，请拨打全国医保服务热线12393。"
+TOO_MANY = response_text("utter_too_many")
 NOT_JSON = "请求格式错误：Content-Type 必须是 application/json。"
 TOO_LARGE = f"请求过大：请求体不能超过{MAX_BODY_BYTES // 1024} KB，单条消息不超过{MAX_MESSAGE_CHARS}字。"
 

@@ -13,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.records import handoff
 from bot.records.db import session_scope
+from bot.replies import response_text
 
-BUSY_TEXT = "系统繁忙，请稍后再试或拨打全国医保服务热线12393。"
-WITH_AGENT_TEXT = "您的消息已转给人工客服，请耐心等待回复。紧急问题请拨打全国医保服务热线12393。"
+BUSY_TEXT = response_text("utter_busy")
+WITH_AGENT_TEXT = response_text("utter_with_agent")
 logger = logging.getLogger(__name__)
 
 

@@ -8,6 +8,7 @@ Everything is served from this package: no CDN, no build step.
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,15 @@ from sanic.response import HTTPResponse
 from bot import handoff_desk
 from bot.channels.web_identity import cookie_header, new_cookie_value, user_from_cookie
 from bot.identity import ChannelUser
+from bot.replies import response_text
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
+
+
+def chat_page_html() -> str:
+    """The page, with the text it shows when the server cannot be reached taken from the reply layer."""
+    page = (PAGE_DIR / "chat.html").read_text(encoding="utf-8")
+    return page.replace("<body>", f'<body data-busy-text="{html.escape(response_text("utter_busy"))}">', 1)
 # Everything the page needs comes from this server; no framing (clickjacking), no MIME sniffing.
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,8 +62,7 @@ class WebChatPage(InputChannel):
 
         @page.route("/chat", methods=["GET"])
         async def chat_page(request: Request) -> HTTPResponse:
-            page_response = response.html((PAGE_DIR / "chat.html").read_text(encoding="utf-8"),
-                                          headers=SECURITY_HEADERS)
+            page_response = response.html(chat_page_html(), headers=SECURITY_HEADERS)
             if user_from_cookie(request.cookies) is None:  # the server, not the page, names the user
                 page_response.headers["Set-Cookie"] = cookie_header(new_cookie_value(), _is_https(request))
             return page_response

@@ -1,7 +1,7 @@
 """Loading data/faq/<intent>.yml: entries with a short answer, details and a source.
 
 Numbers the policy data holds are written in the entries as {param.key} placeholders and filled from
-data/policies here, so a number lives in one place (a changed 12393 or working-day count changes
+data/policies here, so a number lives in one place (a changed hotline or working-day count changes
 every answer that uses it).
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.replies import format_fact
 from bot.rules.common import PolicyView, policy_view
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
@@ -68,24 +69,9 @@ class KnowledgeBase:
                          entry.varies_by, fill(view, LOCAL_LOOKUP))
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def _number(key: str, value: object) -> str:
-    """Policy values as an answer writes them: shares as 50%, ratio cuts as the number of points,
-    a daily rate of 0.0005 as 万分之五."""
-    if isinstance(value, float) and key.endswith("rate") and round(value * 10000) in range(1, 10):
-        return "万分之" + _DIGITS[round(value * 10000)]
-    if isinstance(value, float) and key.endswith("cut"):
-        return f"{value * 100:g}"  # the text says 「个百分点」
-    if isinstance(value, float) and key.endswith(("ratio", "share")):
-        return f"{value * 100:g}%"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def fill(view: PolicyView, text: str) -> str:
     """The text with its {param.key} placeholders filled from the national policy data."""
-    return _PLACEHOLDER.sub(lambda m: _number(m.group(1), view.value(m.group(1))), text)
+    return _PLACEHOLDER.sub(lambda m: format_fact(m.group(1), view.value(m.group(1))), text)
 
 
 def _entry(path: Path, intent: str, raw: dict) -> FaqEntry:

@@ -95,6 +95,9 @@ class Assistant:
         return f"{prefix}-{self.counter}-{time.time_ns()}"
 
 
+FACT_FILLING_NLG = "bot.replies.nlg.FactFillingNLG"  # as endpoints.yml's nlg
+
+
 def load_assistant(model: Path, action_url: str, tracker_store) -> Assistant:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
@@ -103,8 +106,10 @@ def load_assistant(model: Path, action_url: str, tracker_store) -> Assistant:
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    agent = Agent.load(str(model), tracker_store=tracker_store, action_endpoint=EndpointConfig(url=action_url, enable_selective_domain=True,
-                                                                                            headers=authorization_header()))
+    agent = Agent.load(str(model), tracker_store=tracker_store,
+                       action_endpoint=EndpointConfig(url=action_url, enable_selective_domain=True,
+                                                      headers=authorization_header()),
+                       generator=EndpointConfig(type=FACT_FILLING_NLG))
     agent.tracker_store.domain = agent.domain
     return Assistant(agent=agent, loop=loop)
 

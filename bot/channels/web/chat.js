@@ -97,7 +97,7 @@
       }
       showChips(buttons);
     } catch (e) {
-      add("bot", "系统繁忙，请稍后再试或拨打12393。");
+      add("bot", document.body.dataset.busyText);
     }
   }
 
