@@ -1,6 +1,6 @@
 """First replies to real questions, for grading, and the grades' summary.
 
-    python -m bench.answer_quality replies --sample 120 --out bench/out/replies.tsv
+    python -m bench.answer_quality replies --sample 120 --out bench/out/replies.tsv [--exclude R.tsv …]
     python -m bench.answer_quality summary bench/out/grades_a.tsv bench/out/grades_b.tsv
 
 `replies` sends each sampled question of the real-question set (tests/nlu/real) as a new user to the
@@ -26,7 +26,16 @@ from bot.channels.numbered import render_message_texts
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def generate_replies(sample: int, seed: int, out: Path) -> None:
+def _ids_in(paths: list[Path]) -> set[str]:
+    ids: set[str] = set()
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            ids |= {row["id"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    return ids
+
+
+def generate_replies(sample: int, seed: int, out: Path, exclude: list[Path] | None = None,
+                     only: list[Path] | None = None) -> None:
     from bot.records.__main__ import migrate
     from bot.records.__main__ import seed as seed_records
     from bot.tracker_store import RedactingSQLTrackerStore
@@ -34,6 +43,12 @@ def generate_replies(sample: int, seed: int, out: Path) -> None:
 
     questions = load_real_set()
     random.Random(seed).shuffle(questions)
+    if exclude:  # a fresh sample: none of the questions graded (and tuned to) before
+        excluded = _ids_in(exclude)
+        questions = [q for q in questions if q.id not in excluded]
+    if only:  # the same questions as an earlier round, for a comparison
+        kept = _ids_in(only)
+        questions = [q for q in questions if q.id in kept]
     folder = Path(tempfile.mkdtemp(prefix="answer-quality-"))
     records = f"sqlite:///{folder / 'records.db'}"
     migrate(records)
@@ -84,11 +99,13 @@ def main() -> None:
     replies.add_argument("--sample", type=int, default=120)
     replies.add_argument("--seed", type=int, default=2026)
     replies.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "replies.tsv")
+    replies.add_argument("--exclude", type=Path, nargs="*", help="replies files whose questions to leave out")
+    replies.add_argument("--only", type=Path, nargs="*", help="replies files whose questions to use")
     grades = sub.add_parser("summary")
     grades.add_argument("paths", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "replies":
-        generate_replies(args.sample, args.seed, args.out)
+        generate_replies(args.sample, args.seed, args.out, args.exclude, args.only)
     else:
         summary(args.paths)
 
