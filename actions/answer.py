@@ -38,6 +38,9 @@ COMPUTING_ACTIONS: dict[str, Action] = {
 }
 COMPUTING_ENTITIES = frozenset({"amount", "duration", "hospital_level"})
 DRUG_INTENTS = frozenset({"coverage_scope", "reimbursement_rate"})
+# A medicine the catalogue does not list is said to be not found unless an entry answers the question
+# clearly (「限二线用药是什么意思」 is about the catalogue's terms, 「XX片在医保用药范围吗」 about one drug).
+DRUG_QUESTION_ENTRY_MIN = 0.4
 # Intents with a general answer in the domain (utter_<intent>); the computing ones answer by computing.
 GENERAL_ANSWER_INTENTS = frozenset({
     "account_usage", "enrollment", "insurance_types", "coverage_scope", "card_service", "e_voucher",
@@ -88,6 +91,16 @@ def _best_match(text: str, intent: str, candidates: list[str]) -> FaqMatch | Non
     ranked = [m for m in _matcher.ranked(text, candidates)
               if m.score >= (MIN_PROBABILITY if m.entry.intent == intent else OTHER_TOPIC_MIN_PROBABILITY)]
     return max(ranked, key=lambda m: m.score + TOP_INTENT_BONUS * (m.entry.intent == intent), default=None)
+
+
+# Words that carry no question: what is left of 「咨询一下生育方面的问题」 is only the topic.
+_FILLER = re.compile(r"咨询|请问|问一下|问下|问问|想问|我想|了解|一下|关于|有关|方面|的|问题|事情|事儿|事|政策|吗|呢|啊|呀|[\s\W_]")
+TOPIC_ONLY_MAX_CHARS = 4
+
+
+def names_only_a_topic(text: str) -> bool:
+    """「咨询下生育的问题」「医保卡」: a topic without a question in it."""
+    return len(_FILLER.sub("", text)) <= TOPIC_ONLY_MAX_CHARS
 
 
 def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None) -> FaqMatch | None:
@@ -182,6 +195,8 @@ class ActionAnswer(Action):
         computing = COMPUTING_ACTIONS.get(intent)
         match = choose_entry(text, intent, tracker.latest_message.get("intent_ranking", []),
                              tracker.get_slot(TOPIC_SLOT))
+        if match is not None and not match.exact and names_only_a_topic(text):
+            match = None  # 「咨询下生育的问题」: the topic's questions to pick from, not one guessed entry
         if match is not None and match.exact:  # an exact question: never computed over
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and match is not None and match.entry.intent == intent and (
@@ -216,7 +231,7 @@ class ActionAnswer(Action):
         if drug is not None:
             dispatcher.utter_message(text=f"{drug.text()}\n依据：{DOCUMENT}", buttons=next_step_buttons()[1:])
             return True
-        if mentions_a_drug(text) and _matcher.best(text, ["coverage_scope"]) is None:
+        if mentions_a_drug(text) and _matcher.best(text, ["coverage_scope"], DRUG_QUESTION_ENTRY_MIN) is None:
             dispatcher.utter_message(response="utter_drug_not_found")
             return True
         return False
