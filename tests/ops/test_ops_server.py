@@ -1,0 +1,49 @@
+"""/ops and the chat's feedback against a real `rasa run` with the project's credentials.yml."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ops.chat import ASK_REASON, THANKS_REASON, UNHELPFUL_TITLE
+from bot.records.db import session_scope
+from bot.records.models import OpsFeedback, OpsReviewItem
+from tests.ops.stack import bearer, get, rest, start_stack
+
+
+@pytest.fixture(scope="module")
+def stack(trained_model, tmp_path_factory):
+    started = start_stack(trained_model, tmp_path_factory.mktemp("ops_server"))
+    yield started
+    started.close()
+
+
+def test_ops_pages_need_a_login_or_the_token(stack) -> None:
+    status, _, headers = get(f"{stack.url}/ops", {"Accept": "text/html"})
+    assert status == 302 and headers["Location"] == "/ops/login"
+    assert get(f"{stack.url}/ops/review")[0] == 401
+    assert get(f"{stack.url}/ops/export.csv")[0] == 401
+    assert get(f"{stack.url}/ops", {"Authorization": "Bearer wrong-token-wrong-token"})[0] == 401
+    status, body, headers = get(f"{stack.url}/ops", bearer())
+    assert status == 200 and "数据看板" in body and "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+def test_answer_offers_unhelpful_as_the_last_number_and_takes_a_reason(stack) -> None:
+    reply = rest(stack.url, "fb-user", "我的医保断缴了怎么办")
+    buttons = [b for m in reply for b in m.get("buttons") or []]
+    assert buttons[-1]["title"] == UNHELPFUL_TITLE and buttons[0]["title"] == "看详细和依据"
+    number = str(len(buttons))
+    assert [m["text"] for m in rest(stack.url, "fb-user", number)] == [ASK_REASON]
+    assert [m["text"] for m in rest(stack.url, "fb-user", "我问的是灵活就业的断缴")] == [THANKS_REASON]
+    menu = rest(stack.url, "fb-user", "0")  # 0 still opens the main menu
+    assert any(b["payload"] == "/human_handoff" for m in menu for b in m.get("buttons") or [])
+    with session_scope(stack.records_url) as session:
+        [rating] = session.query(OpsFeedback).all()
+        assert rating.rating == -1 and rating.reason == "我问的是灵活就业的断缴"
+        [item] = session.query(OpsReviewItem).filter_by(reason="unhelpful").all()
+        assert item.question == "我的医保断缴了怎么办" and item.predicted_intent == "lapse"
+
+
+def test_menu_and_clarify_replies_get_no_feedback_option(stack) -> None:
+    for text in ("菜单", "你好"):
+        assert all(b["title"] != UNHELPFUL_TITLE for m in rest(stack.url, "other-user", text)
+                   for b in m.get("buttons") or [])
