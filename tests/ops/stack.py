@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 from bot.ops import auth
 from bot.records.__main__ import migrate, seed
@@ -55,14 +56,14 @@ def rest(base: str, sender: str, text: str) -> list[dict]:
         return json.load(reply)
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
     """GET without following redirects: (status, body, headers)."""
     opener = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPCookieProcessor(CookieJar()))
     try:
         with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=30) as reply:
-            return reply.status, reply.read().decode("utf-8"), dict(reply.headers)
+            return reply.status, reply.read().decode("utf-8"), reply.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
+        return error.code, error.read().decode("utf-8", "replace"), error.headers
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from bot.ops.chat import ASK_REASON, THANKS_REASON, UNHELPFUL_TITLE
+from bot import handoff_desk
+from bot.ops.chat import ASK_REASON, THANKS_REASON, THANKS_SURVEY, UNHELPFUL_TITLE
+from bot.records.audit import operator_actions
 from bot.records.db import session_scope
-from bot.records.models import OpsFeedback, OpsReviewItem
+from bot.records.models import OpsFeedback, OpsReviewItem, OpsSurvey
 from tests.ops.stack import bearer, get, rest, start_stack
 
 
@@ -47,3 +51,25 @@ def test_menu_and_clarify_replies_get_no_feedback_option(stack) -> None:
     for text in ("菜单", "你好"):
         assert all(b["title"] != UNHELPFUL_TITLE for m in rest(stack.url, "other-user", text)
                    for b in m.get("buttons") or [])
+
+
+def test_satisfaction_is_asked_when_the_ticket_closes(stack, monkeypatch) -> None:
+    text = "\n".join(m.get("text", "") for m in rest(stack.url, "sat-user", "转人工"))
+    ticket = int(re.search(r"工单号：(\d+)", text).group(1))
+    monkeypatch.setenv("DATABASE_URL", stack.records_url)
+    delivered: list[tuple] = []
+    handoff_desk.close(ticket, handoff_desk.RasaConversations(base_url=stack.url),
+                       lambda *sent: delivered.append(sent) or True)
+    assert "回复1–5" in delivered[-1][2]
+    assert [m["text"] for m in rest(stack.url, "sat-user", "4")] == [THANKS_SURVEY]
+    with session_scope(stack.records_url) as session:
+        assert session.get(OpsSurvey, ticket).score == 4
+
+
+def test_csv_export_is_audited_with_the_operator(stack) -> None:
+    status, body, headers = get(f"{stack.url}/ops/export.csv?from=2020-01-01&to=2020-01-02", bearer())
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert "section,date,key,value" in body and "messages,2020-01-01" not in body  # no channel that day
+    with session_scope(stack.records_url) as session:
+        assert [(a.actor_ref, a.what) for a in operator_actions(session)][-1] == (
+            "operator:token", "export_csv 2020-01-01..2020-01-02")
