@@ -32,6 +32,7 @@ THANKS_SURVEY = "感谢您的评价！还有医保问题可以继续问我，回
 PASS_THROUGH = re.compile(r"^\s*(\d{1,2}|菜单|主菜单|目录|转人工|人工|/.*)\s*$")
 SURVEY_SCORE = re.compile(r"^\s*([1-5])\s*分?\s*$")
 MAX_CONVERSATIONS = 10_000
+HANDOFF_INTENT = "human_handoff"
 
 
 def feedback_token(conversation_id: str, turn_id: str) -> str:
@@ -45,6 +46,7 @@ class ChatFeedback:
 
     last_answer: OrderedDict[str, str] = field(default_factory=OrderedDict)
     awaiting_reason: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    last_question: OrderedDict[str, str] = field(default_factory=OrderedDict)
     database_url: str | None = None
 
     async def before(self, conversation_id: str, text: str, resolved: str | None = None) -> str | None:
@@ -68,6 +70,11 @@ class ChatFeedback:
     def after(self, conversation_id: str, turn: turns.Turn, messages: list[dict[str, Any]],
               web_page: bool = False) -> None:
         """Records the turn; an answer gets the 「没帮到我」 option (the web page: a rating token)."""
+        previous = self.last_question.get(conversation_id)
+        if turn.outcome == "handoff" and turn.intent == HANDOFF_INTENT and previous is not None:
+            turn.queue_turn_id = previous  # 「转人工」 itself says nothing; what was asked before does
+        elif turn.outcome not in ("other", "handoff") and not turn.question.startswith("/"):
+            _remember(self.last_question, conversation_id, turn.id)
         turns.finish(turn, self.database_url)
         if not turn.answered or not messages:
             self.last_answer.pop(conversation_id, None)

@@ -66,7 +66,7 @@ def _cards(result: Figures) -> str:
              ("handoff_rate", "转人工率", f"{_pct(figures['handoff_rate'])}（{result.handoffs} 次）"),
              ("wait", "人工等待中位数", _minutes(result.wait_median_minutes)),
              ("satisfaction", "人工满意度", satisfaction),
-             ("helpful", "回答评价", f"👍 {result.helpful} · 👎 {result.unhelpful}" if rated else "—"),
+             ("helpful", "回答评价", f"有帮助 {result.helpful} · 没帮到 {result.unhelpful}" if rated else "—"),
              ("p95", "回复耗时 p95", _ms(result.p95_reply_ms))]
     return '<section class="cards">' + "".join(
         f'<div class="card" id="card-{key}"><div class="label">{label}</div><div class="value">{escape(value)}</div></div>'

@@ -16,6 +16,7 @@ from bot.records.models import OpsReviewItem, OpsTurn
 REASONS = {"low_confidence": "置信度低", "clarified": "反问澄清", "refused": "拒答", "unhelpful": "用户说没帮到",
            "handoff": "转人工"}
 STATUSES = ("open", "labelled", "exported")
+OVERRIDING_REASONS = frozenset({"unhelpful", "handoff"})
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,14 @@ class ReviewItem:
 
 
 def enqueue(session: Session, turn_id: str, reason: str) -> int | None:
-    """Queues the turn's question (one item per turn; a later 'unhelpful' replaces the reason)."""
+    """Queues the turn's question (one item per turn; a later 'unhelpful' or 'handoff' replaces the reason:
+    what the user did says more than what the model did)."""
     turn = session.get(OpsTurn, turn_id)
     if turn is None or not turn.question:
         return None
     existing = session.execute(select(OpsReviewItem).where(OpsReviewItem.turn_id == turn_id)).scalar()
     if existing is not None:
-        if reason == "unhelpful" and existing.status == "open":
+        if reason in OVERRIDING_REASONS and existing.status == "open":
             existing.reason = reason
         return existing.id
     item = OpsReviewItem(turn_id=turn_id, at=turn.at, reason=reason, question=turn.question,

@@ -50,6 +50,8 @@ class Turn:
     outcome: str = "other"
     reply_ms: int | None = None
     observed: bool = False
+    # A bare 「转人工」 queues the question asked before it (set by the channel), not its own text.
+    queue_turn_id: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -165,4 +167,4 @@ def store(turn: Turn, database_url: str | None = None) -> None:
         session.flush()
         reason = turn.queue_reason
         if reason is not None and turn.question:
-            queue.enqueue(session, turn.id, reason)
+            queue.enqueue(session, turn.queue_turn_id or turn.id, reason)

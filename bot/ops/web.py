@@ -32,7 +32,9 @@ CSS = Path(__file__).resolve().parent / "ops.css"
 HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
                                 "base-uri 'none'; frame-ancestors 'none'"),
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 LOGIN_FAILURES_BEFORE_LOCK = 5

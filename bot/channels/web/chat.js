@@ -75,8 +75,8 @@
     up.type = down.type = "button";
     up.className = "rate up";
     down.className = "rate down";
-    up.textContent = "👍";
-    down.textContent = "👎";
+    up.textContent = "👍 有帮助";
+    down.textContent = "👎 没帮到我";
     up.title = "有帮助";
     down.title = "没帮到我";
     const done = function (text) { bar.replaceChildren(); bar.textContent = text; };
