@@ -14,10 +14,14 @@ themselves, bot/channels/numbered.py), so a user's messages must reach the same 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identity import hmac_hex
 from bot.ops import feedback, turns
@@ -31,6 +35,8 @@ THANKS_REASON = "谢谢，已记下。您可以换个说法再问一次，或回
 THANKS_SURVEY = "感谢您的评价！还有医保问题可以继续问我，回复「菜单」查看功能。"
 PASS_THROUGH = re.compile(r"^\s*(\d{1,2}|菜单|主菜单|目录|转人工|人工|/.*)\s*$")
 SURVEY_SCORE = re.compile(r"^\s*([1-5])\s*分?\s*$")
+logger = logging.getLogger(__name__)
+
 MAX_CONVERSATIONS = 10_000
 HANDOFF_INTENT = "human_handoff"
 
@@ -53,17 +59,17 @@ class ChatFeedback:
         """The reply when the message is feedback (a 满意度 score, 「没帮到我」, a reason), else None.
         `text` is what the user typed, `resolved` the option a bare number picked (if any)."""
         score = SURVEY_SCORE.match(text)
-        if score and await asyncio.to_thread(self._survey, conversation_id, int(score.group(1))):
+        if score and await asyncio.to_thread(self._safely, self._survey, conversation_id, int(score.group(1))):
             return THANKS_SURVEY
         stripped = text.strip()
         if (resolved or stripped).strip() in UNHELPFUL_WORDS and conversation_id in self.last_answer:
             turn_id = self.last_answer.pop(conversation_id)
-            await asyncio.to_thread(self._rate, turn_id, -1)
+            await asyncio.to_thread(self._safely, self._rate, turn_id, -1)
             _remember(self.awaiting_reason, conversation_id, turn_id)
             return ASK_REASON
         turn_id = self.awaiting_reason.pop(conversation_id, None)
         if turn_id is not None and not PASS_THROUGH.match(stripped) and stripped not in UNHELPFUL_WORDS:
-            await asyncio.to_thread(self._reason, turn_id, stripped)
+            await asyncio.to_thread(self._safely, self._reason, turn_id, stripped)
             return THANKS_REASON
         return None
 
@@ -93,20 +99,26 @@ class ChatFeedback:
         reason = body.get("reason") if isinstance(body.get("reason"), str) else None
         if not isinstance(turn_id, str) or not isinstance(token, str) or rating not in (1, -1):
             return False
-        if token != feedback_token(conversation_id, turn_id):
+        if not hmac.compare_digest(token, feedback_token(conversation_id, turn_id)):
             return False
-        turns.flush()
+        return bool(self._safely(self._rate, turn_id, rating, reason))
+
+    def _rate(self, turn_id: str, rating: int, reason: str | None = None) -> bool:
+        turns.flush()  # the rated turn may still be on its way to the database
         with session_scope(self.database_url) as session:
             return feedback.rate(session, turn_id, rating, reason)
-
-    def _rate(self, turn_id: str, rating: int) -> None:
-        turns.flush()
-        with session_scope(self.database_url) as session:
-            feedback.rate(session, turn_id, rating)
 
     def _reason(self, turn_id: str, reason: str) -> None:
         with session_scope(self.database_url) as session:
             feedback.add_reason(session, turn_id, reason)
+
+    def _safely(self, work: Any, *args: Any) -> Any:
+        """Feedback is statistics: a database problem is logged and the message goes on as usual."""
+        try:
+            return work(*args)
+        except SQLAlchemyError as problem:
+            logger.warning("chat feedback not recorded: %s", type(problem).__name__)
+            return None
 
     def _survey(self, conversation_id: str, score: int) -> bool:
         with session_scope(self.database_url) as session:

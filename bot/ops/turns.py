@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,8 +151,7 @@ def _written(future: Future) -> None:
 
 def flush(timeout: float = 10.0) -> None:
     """Waits until every turn handed to `finish` is in the database."""
-    for future in list(_pending):
-        future.result(timeout=timeout)
+    wait(list(_pending), timeout=timeout)  # a failed write was logged by _written
 
 
 def store(turn: Turn, database_url: str | None = None) -> None:
