@@ -36,6 +36,7 @@ from bot.channels.wechat_protocol import RequestRejected
 from bot.identity import ChannelUser
 from bot.ops import turns
 from bot.ops.chat import ChatFeedback
+from bot.server_startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class SafeRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
+        prepare_rasa_server()
         channel = cls()
         channel.limiter = RateLimiter.from_env()
         channel.choices = NumberedChoices()

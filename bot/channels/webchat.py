@@ -21,6 +21,7 @@ from bot import handoff_desk
 from bot.channels.web_identity import cookie_header, new_cookie_value, user_from_cookie
 from bot.identity import ChannelUser
 from bot.ops.chat import ChatFeedback
+from bot.server_startup import prepare_rasa_server
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
 # Everything the page needs comes from this server; no framing (clickjacking), no MIME sniffing.
@@ -46,6 +47,7 @@ class WebChatPage(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatPage:
+        prepare_rasa_server()
         return cls()
 
     feedback: ChatFeedback = ChatFeedback()

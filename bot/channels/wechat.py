@@ -66,6 +66,7 @@ from bot.channels.wechat_protocol import (
 from bot.identity import ChannelUser
 from bot.ops import turns
 from bot.ops.chat import ChatFeedback
+from bot.server_startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 
@@ -281,5 +282,6 @@ class WeChatInput(CallbackChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+        prepare_rasa_server()
         config = wechat_config(os.environ)
         return cls(config, official_account_sender(config))
