@@ -73,3 +73,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def bearer() -> dict[str, str]:
     return {"Authorization": f"Bearer {OPS_TOKEN}"}
+
+
+def post_form(url: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
+    """POST an HTML form without following redirects: (status, body, headers)."""
+    data = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(url, data=data, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as reply:
+            return reply.status, reply.read().decode("utf-8"), reply.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace"), error.headers

@@ -11,7 +11,7 @@ from bot.ops.chat import ASK_REASON, THANKS_REASON, THANKS_SURVEY, UNHELPFUL_TIT
 from bot.records.audit import operator_actions
 from bot.records.db import session_scope
 from bot.records.models import OpsFeedback, OpsReviewItem, OpsSurvey
-from tests.ops.stack import bearer, get, rest, start_stack
+from tests.ops.stack import OPERATOR, PASSWORD, bearer, get, post_form, rest, start_stack
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,20 @@ def test_csv_export_is_audited_with_the_operator(stack) -> None:
     with session_scope(stack.records_url) as session:
         assert [(a.actor_ref, a.what) for a in operator_actions(session)][-1] == (
             "operator:token", "export_csv 2020-01-01..2020-01-02")
+
+
+def test_forms_need_the_session_csrf_token_and_this_origin(stack) -> None:
+    status, _, headers = post_form(f"{stack.url}/ops/login", {"name": OPERATOR, "password": PASSWORD})
+    assert status == 302 and headers["Location"] == "/ops"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
+    session = {"Cookie": cookie}
+    status, page, _ = get(f"{stack.url}/ops/review", session)
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    assert post_form(f"{stack.url}/ops/review/export", {}, session)[0] == 403  # no token
+    assert post_form(f"{stack.url}/ops/review/export", {"csrf": "0" * 32}, session)[0] == 403
+    assert post_form(f"{stack.url}/ops/review/export", {"csrf": token},
+                     {**session, "Origin": "https://evil.example"})[0] == 403
+    assert post_form(f"{stack.url}/ops/review/export", {"csrf": token})[0] == 401  # no session at all
+    status, body, _ = post_form(f"{stack.url}/ops/review/export", {"csrf": token}, session)
+    assert status == 200 and ("没有已标注" in body or "已导出" in body)
