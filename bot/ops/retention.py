@@ -68,20 +68,25 @@ def anonymise_records(session: Session, before: datetime) -> dict[str, int]:
 
 
 def anonymise_tracker_store(engine: sqlalchemy.engine.Engine, before: datetime) -> int:
-    """Empties the text of user and bot events stored before `before`; returns how many changed."""
+    """Empties the text of user and bot events stored before `before`, BATCH rows per transaction
+    (the Rasa server keeps writing meanwhile); returns how many changed."""
     events = sqlalchemy.Table("events", sqlalchemy.MetaData(), autoload_with=engine)
     limit = before.replace(tzinfo=CHINA).timestamp()
-    changed = 0
-    with engine.begin() as connection:
-        rows = connection.execute(select(events.c.id, events.c.data).where(
-            events.c.type_name.in_(TEXT_EVENTS), events.c.timestamp < limit)).all()
-        for row_id, data in rows:
-            blanked = blank_text(json.loads(data))
-            if blanked is not None:
-                connection.execute(update(events).where(events.c.id == row_id).values(
-                    data=json.dumps(blanked, ensure_ascii=False)))
-                changed += 1
-    return changed
+    changed, after = 0, 0
+    while True:
+        with engine.begin() as connection:
+            rows = connection.execute(select(events.c.id, events.c.data).where(
+                events.c.id > after, events.c.type_name.in_(TEXT_EVENTS), events.c.timestamp < limit)
+                .order_by(events.c.id).limit(BATCH)).all()
+            for row_id, data in rows:
+                blanked = blank_text(json.loads(data))
+                if blanked is not None:
+                    connection.execute(update(events).where(events.c.id == row_id).values(
+                        data=json.dumps(blanked, ensure_ascii=False)))
+                    changed += 1
+        if len(rows) < BATCH:
+            return changed
+        after = rows[-1][0]
 
 
 def blank_text(event: dict) -> dict | None:

@@ -125,6 +125,7 @@ def test_retention_drops_old_text_and_keeps_counts(ops_url, tmp_path, monkeypatc
             connection.exec_driver_sql("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
                                        ("web:x", moment.replace(tzinfo=retention.CHINA).timestamp(), data))
     monkeypatch.setenv("YIBAO_CLOCK_PIN", DAY.isoformat())
+    monkeypatch.setattr(retention, "BATCH", 1)  # one row per transaction: the batching loop runs
     report = retention.run(records_url=ops_url, tracker_url=tracker_url)
     assert (report.turns, report.tickets, report.review_items, report.tracker_events) == (1, 1, 1, 1)
     with session_scope(ops_url) as session:
