@@ -2,7 +2,7 @@
 
 `rasa run --enable-api` without `--jwt-secret` (or `--auth-token`) lets any local process, container
 neighbour or DNS-rebinding web page read every transcript and append events. The server's start-up
-code (bot/server_startup.py, called by every channel of credentials.yml) refuses to start such a server.
+code (bot/runtime/startup.py, called by every channel of credentials.yml) refuses to start such a server.
 Test servers on loopback may set ALLOW_UNAUTHENTICATED_API=1 (tests/support does).
 """
 

@@ -17,11 +17,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import handoff_desk
 from bot.channels.web_identity import cookie_header, new_cookie_value, user_from_cookie
+from bot.handoff import desk as handoff_desk
 from bot.identity import ChannelUser
 from bot.ops.chat import ChatFeedback
-from bot.server_startup import prepare_rasa_server
+from bot.runtime.startup import prepare_rasa_server
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
 # Everything the page needs comes from this server; no framing (clickjacking), no MIME sniffing.

@@ -66,7 +66,7 @@ from bot.channels.wechat_protocol import (
 from bot.identity import ChannelUser
 from bot.ops import turns
 from bot.ops.chat import ChatFeedback
-from bot.server_startup import prepare_rasa_server
+from bot.runtime.startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 

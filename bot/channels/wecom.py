@@ -25,7 +25,7 @@ from bot.channels.wechat_protocol import (
     verify_timestamp,
     wecom_sender,
 )
-from bot.server_startup import prepare_rasa_server
+from bot.runtime.startup import prepare_rasa_server
 
 
 def wecom_config(env: Mapping[str, str]) -> CallbackConfig:

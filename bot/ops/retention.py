@@ -105,7 +105,7 @@ def blank_text(event: dict) -> dict | None:
 def run(days: int | None = None, records_url: str | None = None, tracker_url: str | None = None) -> RetentionReport:
     """One retention pass over the records database and the tracker store."""
     from bot.records.db import session_scope
-    from bot.tracker_store import tracker_store_url
+    from bot.runtime.tracker_store import tracker_store_url
 
     before = cutoff(days)
     with session_scope(records_url) as session:

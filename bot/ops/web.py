@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from bot.ops import auth, dashboard, export, labels, pages, queue, retention, turns
 from bot.records.audit import record_operator_action
 from bot.records.db import session_scope
-from bot.server_startup import prepare_rasa_server
+from bot.runtime.startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 

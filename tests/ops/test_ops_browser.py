@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 import yaml
 
-from bot import handoff_desk
+from bot.handoff import desk as handoff_desk
 from bot.ops.chat import THANKS_SURVEY
 from bot.records import handoff
 from bot.records.audit import operator_actions

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import handoff_desk
+from bot.handoff import desk as handoff_desk
 from bot.ops.chat import ASK_REASON, THANKS_REASON, THANKS_SURVEY, UNHELPFUL_TITLE
 from bot.records.audit import operator_actions
 from bot.records.db import session_scope

@@ -1,6 +1,6 @@
 """Per-message costs inside Rasa 3.6 that are not the assistant's work, removed without changing behaviour.
 
-Installed by explicit start-up code (bot/server_startup.py, which every channel of credentials.yml
+Installed by explicit start-up code (bot/runtime/startup.py, which every channel of credentials.yml
 calls when `rasa run` creates it), so every `rasa run` of this project gets these fixes, and nothing
 else does — importing a module never patches Rasa.
 

@@ -39,10 +39,10 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from bot import log_redaction
+from bot.handoff.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
 from bot.ops import turns
 from bot.privacy import redact_text
-from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
-from bot.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
+from bot.runtime.sqlite_engine import pooled_sqlite_engine, sqlite_file
 
 log_redaction.install()  # the Rasa process (and `make chat`) load this store: their logs are redacted too
 

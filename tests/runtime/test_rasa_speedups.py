@@ -7,7 +7,7 @@ import gc
 
 import rasa.core.run
 
-from bot import rasa_speedups
+from bot.runtime import rasa_speedups
 
 
 def test_the_heap_is_frozen_once_the_agent_is_loaded(monkeypatch) -> None:
@@ -37,20 +37,20 @@ def test_importing_the_channels_patches_nothing_start_up_does() -> None:
     import sys
 
     code = ("import rasa.core.run, bot.channels.rest, bot.channels.wechat, bot.ops.web\n"
-            "from bot import rasa_speedups\n"
+            "from bot.runtime import rasa_speedups\n"
             "from rasa.core.actions.action import RemoteAction\n"
             "before = rasa_speedups._INSTALLED\n"
             "bot.channels.rest.SafeRestInput.from_credentials({})\n"
             "print(before, rasa_speedups._INSTALLED, RemoteAction._validate_action_result.__module__)\n")
     env = {"ALLOW_UNAUTHENTICATED_API": "1", "PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert out.stdout.split() == ["False", "True", "bot.rasa_speedups"], out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "True", "bot.runtime.rasa_speedups"], out.stderr[-2000:]
 
 
 def test_start_up_refuses_an_open_api(monkeypatch) -> None:
     import pytest
 
-    from bot import server_startup
+    from bot.runtime import startup as server_startup
 
     monkeypatch.delenv("ALLOW_UNAUTHENTICATED_API", raising=False)
     monkeypatch.setattr(server_startup, "_prepared", False)

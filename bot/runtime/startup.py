@@ -4,7 +4,7 @@
 it registers the agent loader and starts serving; every channel of this project calls
 `prepare_rasa_server()` there. It refuses a server whose HTTP API has no token (bot/api_guard.py),
 redacts the server's log records (bot/log_redaction.py) and installs the Rasa speed-ups
-(bot/rasa_speedups.py). Importing a channel module does none of this: the action server, the agent
+(bot/runtime/rasa_speedups.py). Importing a channel module does none of this: the action server, the agent
 console, scripts and unit tests import channels without changing the process.
 """
 
@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from bot import api_guard, log_redaction, rasa_speedups
+from bot import api_guard, log_redaction
+from bot.runtime import rasa_speedups
 
 _prepared = False
 
