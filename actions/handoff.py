@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import asker, in_thread
 from bot import access
-from bot.transcript import recent_transcript
+from bot.handoff.transcript import recent_transcript
 
 
 class ActionHumanHandoff(Action):

@@ -38,7 +38,7 @@ def generate_replies(sample: int, seed: int, out: Path, exclude: list[Path] | No
                      only: list[Path] | None = None) -> None:
     from bot.records.__main__ import migrate
     from bot.records.__main__ import seed as seed_records
-    from bot.tracker_store import RedactingSQLTrackerStore
+    from bot.runtime.tracker_store import RedactingSQLTrackerStore
     from tests.support.assistant import load_assistant, rasa_env, start_action_server, train_model
 
     questions = load_real_set()

@@ -34,7 +34,7 @@ import aiohttp
 
 from bot.channels.rest import clean_text
 from bot.privacy import redact_text
-from bot.tracker_store import CARRIED_OVER_KEY
+from bot.runtime.tracker_store import CARRIED_OVER_KEY
 
 # 张伟, the demo persona of README.md: name, last 4 phone digits, ID number (in the form's order).
 VERIFY_TURNS = ("张伟", "4567", "420102198506120310")
@@ -147,7 +147,7 @@ async def drive(base: str, users: int, seconds: float, think_s: tuple[float, flo
 def _turn_problems(sender: str, events: Sequence[dict], sent: Sequence[str]) -> list[str]:
     """Compares one sender's stored events with what was sent (order, count, a bot answer each).
 
-    A continuation session (bot/tracker_store.py) starts with a marked copy of the last turn so the
+    A continuation session (bot/runtime/tracker_store.py) starts with a marked copy of the last turn so the
     policies still see it; such a copy is not a second message and is left out.
     """
     problems: list[str] = []

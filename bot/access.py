@@ -178,7 +178,7 @@ def _send(notify: Notify, channel: str, user_id: str, text: str) -> bool:
 def _deliver(channel: str, user_id: str, text: str) -> bool:
     if not os.environ.get(API_SECRET_OF_CHANNEL.get(channel, ""), "").strip():
         return False  # no customer-service API configured: nothing to send with, nothing to import
-    from bot.handoff_desk import deliver_to_channel  # imports the channels (and Rasa): only when needed
+    from bot.handoff.desk import deliver_to_channel  # imports the channels (and Rasa): only when needed
 
     return deliver_to_channel(channel, user_id, text)
 

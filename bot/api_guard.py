@@ -1,8 +1,8 @@
 """A Rasa server whose HTTP API is on must require a token: checked when the server starts.
 
 `rasa run --enable-api` without `--jwt-secret` (or `--auth-token`) lets any local process, container
-neighbour or DNS-rebinding web page read every transcript and append events. The channels package is
-imported by the Rasa server at start-up (credentials.yml), so it refuses to start such a server.
+neighbour or DNS-rebinding web page read every transcript and append events. The server's start-up
+code (bot/runtime/startup.py, called by every channel of credentials.yml) refuses to start such a server.
 Test servers on loopback may set ALLOW_UNAUTHENTICATED_API=1 (tests/support does).
 """
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from bot.identity import CHANNELS
 from bot.records.db import session_scope
 from bot.records.models import HandoffTicket
-from bot.tracker_store import tracker_store_url
+from bot.runtime.tracker_store import tracker_store_url
 
 # Rasa input channel names -> our conversation prefixes
 PREFIX_OF_INPUT_CHANNEL = {"wechat": "wechat", "wecom": "wecom"}

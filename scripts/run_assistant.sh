@@ -38,7 +38,7 @@ if [ "$mode" = chat ]; then
   .venv/bin/python -m bot.terminal_chat --model "$model"
 else
   echo "== Rasa 服务: http://127.0.0.1:${rasa_port} （REST: /webhooks/rest/webhook，网页聊天: http://127.0.0.1:${rasa_port}/chat），Ctrl-C 停止"
-  echo "   人工坐席控制台: .venv/bin/python -m bot.console"
+  echo "   人工坐席控制台: .venv/bin/python -m bot.handoff.console"
   # Rasa's own API routes would accept 100 MB bodies (Sanic's default); the channels cap theirs lower.
   # No --cors: the page is served from the same origin, so no other site may call the API.
   # --jwt-secret: the HTTP API (/conversations, /model ...) always needs a token, sent in the

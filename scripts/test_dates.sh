@@ -14,7 +14,7 @@ DEFAULT_DATES=(
   "2027-02-08T10:00"  # Spring Festival 2027 (初三)
   "2028-02-29T10:00"  # a leap day
 )
-TESTS=(tests/rules tests/records tests/test_conversations.py tests/test_handoff.py
+TESTS=(tests/rules tests/records tests/test_conversations.py tests/handoff/test_handoff.py
        tests/test_webchat_browser.py tests/test_soak.py)
 
 if ! command -v faketime >/dev/null 2>&1; then

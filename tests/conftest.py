@@ -55,7 +55,7 @@ def tracker_db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(trained_model, action_server_url, tracker_db_path):
-    from bot.tracker_store import RedactingSQLTrackerStore
+    from bot.runtime.tracker_store import RedactingSQLTrackerStore
 
     store = RedactingSQLTrackerStore(host=f"sqlite:///{tracker_db_path}")
     bot = load_assistant(trained_model, action_server_url, store)

@@ -137,7 +137,7 @@ def verify_on_rest(base: str, sender: str, person: dict[str, str], id_number: st
 
 
 def api_headers() -> dict[str, str]:
-    """What the agent console sends (bot.handoff_desk.api_token), built here so that this file also
+    """What the agent console sends (bot.handoff.desk.api_token), built here so that this file also
     runs against the code before the fix."""
     import jwt
 
@@ -342,7 +342,7 @@ def test_agent_replies_are_not_found_by_a_sender_in_the_url(servers) -> None:
 
 
 def test_agent_console_reads_and_resumes_with_its_header_token(servers, monkeypatch) -> None:
-    from bot.handoff_desk import RasaConversations
+    from bot.handoff.desk import RasaConversations
 
     monkeypatch.setenv("RASA_JWT_SECRET", SECRETS["RASA_JWT_SECRET"])
     openid = f"o_c{secrets.token_hex(4)}"

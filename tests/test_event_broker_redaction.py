@@ -10,7 +10,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import RedactingSQLTrackerStore
+from bot.runtime.tracker_store import RedactingSQLTrackerStore
 
 
 def test_published_events_hold_no_raw_id_number(tmp_path) -> None:

@@ -10,7 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import migrate_conversations
 from bot.records import handoff
 from bot.records.db import session_scope
-from bot.tracker_store import RedactingSQLTrackerStore
+from bot.runtime.tracker_store import RedactingSQLTrackerStore
 from tests.support.assistant import copy_sqlite_database
 
 

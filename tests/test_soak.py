@@ -2,7 +2,7 @@
 
 The full run is `.venv/bin/python -m bench.soak` (200 users, 10 minutes); this is the same core
 (bench/soak.py) for 30 seconds, with shorter pauses so each user's conversation grows long
-enough for the tracker store to start continuation sessions (bot/tracker_store.py).
+enough for the tracker store to start continuation sessions (bot/runtime/tracker_store.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from bench.soak import SoakResult, _turn_problems, check_tracker_db, check_trackers_http, drive
-from bot.tracker_store import CARRIED_OVER_KEY
+from bot.runtime.tracker_store import CARRIED_OVER_KEY
 from tests.support.assistant import copy_sqlite_database, rasa_env, start_action_server
 from tests.support.server import start_rasa_server, stop, write_endpoints
 

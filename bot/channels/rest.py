@@ -34,7 +34,10 @@ from bot.channels.web_identity import user_from_cookie
 from bot.channels.wechat import read_body
 from bot.channels.wechat_protocol import RequestRejected
 from bot.identity import ChannelUser
+from bot.ops import turns
+from bot.ops.chat import ChatFeedback
 from bot.replies import response_text
+from bot.runtime.startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class SafeRestInput(RestInput):
     limiter: RateLimiter = RateLimiter(0)
     proxies: list = []
     choices: NumberedChoices = NumberedChoices()
+    feedback: ChatFeedback = ChatFeedback()
 
     @classmethod
     def name(cls) -> str:
@@ -84,9 +88,11 @@ class SafeRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
+        prepare_rasa_server()
         channel = cls()
         channel.limiter = RateLimiter.from_env()
         channel.choices = NumberedChoices()
+        channel.feedback = ChatFeedback()
         channel.proxies = trusted_proxies()
         channel.allowed_intents = frozenset((credentials or {}).get("button_intents", []) or [])
         return channel
@@ -135,12 +141,18 @@ class SafeRestInput(RestInput):
         if len(text) > MAX_MESSAGE_CHARS:
             return [{"text": TOO_LONG_REPLY}]
         # 「菜单」 and a bare number pick from the options this conversation was last shown, as on WeChat.
-        text = neutralise_intent_syntax(self.choices.resolve(conversation_id, text), self._payload_intents(request))
+        resolved = self.choices.resolve(conversation_id, text)
+        feedback_reply = await self.feedback.before(conversation_id, text, resolved)
+        if feedback_reply:  # 「没帮到我」, its reason, a 满意度 score: recorded, not sent to Rasa
+            return [{"text": feedback_reply}]
+        text = neutralise_intent_syntax(resolved, self._payload_intents(request))
         collector = CollectingOutputChannel()
+        turn = turns.begin(ChannelUser.parse(conversation_id).channel, text)
         try:
             await self._on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
         except Exception:  # noqa: BLE001 - the user still gets an answer; text is not logged
             logger.exception("rest message failed for one sender")
+        self.feedback.after(conversation_id, turn, collector.messages, web_page=conversation_id.startswith("web:"))
         if not collector.messages:
             return [{"text": await asyncio.to_thread(silent_reply, conversation_id)}]
         self.choices.remember(conversation_id, render_message_texts(collector.messages)[1])

@@ -18,10 +18,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import handoff_desk
 from bot.channels.web_identity import cookie_header, new_cookie_value, user_from_cookie
+from bot.handoff import desk as handoff_desk
 from bot.identity import ChannelUser
+from bot.ops.chat import ChatFeedback
 from bot.replies import response_text
+from bot.runtime.startup import prepare_rasa_server
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
 
@@ -40,6 +42,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+MAX_FEEDBACK_BYTES = 4096
 ASSETS = {"chat.css": "text/css; charset=utf-8", "chat.js": "application/javascript; charset=utf-8"}
 
 
@@ -52,7 +55,10 @@ class WebChatPage(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatPage:
+        prepare_rasa_server()
         return cls()
+
+    feedback: ChatFeedback = ChatFeedback()
 
     def url_prefix(self) -> str:
         return "/"
@@ -86,7 +92,24 @@ class WebChatPage(InputChannel):
             replies = await asyncio.to_thread(handoff_desk.replies_for, conversation, int(after))
             return response.json({"replies": replies}, headers=SECURITY_HEADERS)
 
+        @page.route("/chat/feedback", methods=["POST"])
+        async def rate_answer(request: Request) -> HTTPResponse:
+            # 👍/👎 (and a reason) for an answer of this browser's conversation: the turn's token was
+            # made for the cookie's conversation, so nobody rates another user's answers.
+            web_user = user_from_cookie(request.cookies)
+            body = request.json if _is_small_json(request) else None
+            if web_user is None or not isinstance(body, dict):
+                return response.json({"error": "请求无效"}, status=400, headers=SECURITY_HEADERS)
+            conversation = ChannelUser.of("web", web_user).conversation_id
+            saved = await asyncio.to_thread(self.feedback.rate_on_page, conversation, body)
+            return response.json({"saved": saved}, status=200 if saved else 400, headers=SECURITY_HEADERS)
+
         return page
+
+
+def _is_small_json(request: Request) -> bool:
+    media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return media_type == "application/json" and len(request.body or b"") <= MAX_FEEDBACK_BYTES
 
 
 def _is_https(request: Request) -> bool:

@@ -64,6 +64,9 @@ from bot.channels.wechat_protocol import (
     verify_timestamp,
 )
 from bot.identity import ChannelUser
+from bot.ops import turns
+from bot.ops.chat import ChatFeedback
+from bot.runtime.startup import prepare_rasa_server
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +115,7 @@ class CallbackChannel(InputChannel):
         self.nonces = make_nonces(config.redis_url, f"yibao:{self.name()}")
         self.coordinator = ReplyCoordinator(dedup, config.wait_seconds)
         self.choices = NumberedChoices()
+        self.feedback = ChatFeedback()
         self.sender = sender
         self.click_intents: Mapping[str, str] = MENU_CLICK_INTENTS
         if not config.enabled:
@@ -227,7 +231,12 @@ class CallbackChannel(InputChannel):
         # The conversation is "wechat:<OpenID>" (or "wecom:<UserID>"): the platform's signature proved
         # the id, and no other channel can produce this prefix (bot/identity.py).
         conversation_id = ChannelUser.of(self.name(), user).conversation_id
+        feedback_reply = None if inbound.trusted else await self.feedback.before(conversation_id, inbound.text, text)
+        if feedback_reply:  # 「没帮到我」, its reason, a 满意度 score: recorded, not sent to Rasa
+            return feedback_reply
+        turn = turns.begin(self.name(), text)
         await on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
+        self.feedback.after(conversation_id, turn, collector.messages)
         answer, buttons = render_bot_messages(collector.messages)
         if not answer:
             answer = await asyncio.to_thread(silent_reply, conversation_id)
@@ -273,5 +282,6 @@ class WeChatInput(CallbackChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+        prepare_rasa_server()
         config = wechat_config(os.environ)
         return cls(config, official_account_sender(config))

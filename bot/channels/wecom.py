@@ -25,6 +25,7 @@ from bot.channels.wechat_protocol import (
     verify_timestamp,
     wecom_sender,
 )
+from bot.runtime.startup import prepare_rasa_server
 
 
 def wecom_config(env: Mapping[str, str]) -> CallbackConfig:
@@ -54,6 +55,7 @@ class WeComInput(CallbackChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeComInput:
+        prepare_rasa_server()
         config = wecom_config(os.environ)
         return cls(config, wecom_sender(config))
 

@@ -41,3 +41,19 @@ def accesses_to(session: Session, subject_ref: str) -> list[AccessRecord]:
              .where(AccessAudit.subject_id == subject.id).order_by(AccessAudit.accessed_at, AccessAudit.id))
     return [AccessRecord(actor, subj, row.what, row.channel, row.accessed_at)
             for row, actor, subj in session.execute(query)]
+
+
+def record_operator_action(session: Session, operator: str, what: str, now: datetime | None = None) -> None:
+    """One audit row for something an operator did at /ops (an export, a download): who and what.
+    Operators are not persons of the records, so actor and subject stay empty and the operator's
+    name is kept as the channel user ("operator:<name>")."""
+    session.add(AccessAudit(actor_id=None, subject_id=None, what=what[:40], channel="ops",
+                            channel_user_id=f"operator:{operator}"[:128], accessed_at=now or china_now()))
+    session.flush()
+
+
+def operator_actions(session: Session) -> list[AccessRecord]:
+    """Every audited operator action, oldest first (channel_user_id names the operator)."""
+    query = select(AccessAudit).where(AccessAudit.channel == "ops").order_by(AccessAudit.accessed_at, AccessAudit.id)
+    return [AccessRecord(row.channel_user_id, None, row.what, row.channel, row.accessed_at)
+            for row in session.execute(query).scalars()]

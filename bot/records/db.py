@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
+from bot.runtime.sqlite_engine import pooled_sqlite_engine, sqlite_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "yibao.db"

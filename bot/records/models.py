@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -217,3 +218,75 @@ class HandoffTicket(Base):
     created_at = Column(DateTime, nullable=False)
     closed_at = Column(DateTime)
     agent_replies = Column(JSON, nullable=False)  # [{"at": iso, "agent": "...", "text": "..."}]
+
+
+# ---------------------------------------------------------------- operators (bot/ops)
+# Nothing below names a person: no conversation id, OpenID or unredacted text. Question texts are
+# redacted (bot.privacy.redact_text) and cleared by the retention job (bot/ops/retention.py).
+
+
+class OpsTurn(Base):
+    """One user message and what the assistant did with it (written by the channel, bot/ops/turns.py)."""
+
+    __tablename__ = "ops_turns"
+    id = Column(String(32), primary_key=True)  # random; the web page rates an answer by it
+    at = Column(DateTime, nullable=False, index=True)
+    channel = Column(String(20), nullable=False)  # web / rest / wechat / wecom
+    intent = Column(String(40))  # the model's top intent (nlu_fallback skipped)
+    confidence = Column(Float)
+    faq_key = Column(String(100))  # data/faq entry answered, e.g. lapse/resident_lapse_consequence
+    outcome = Column(String(16), nullable=False)  # answered / clarified / refused / redirected / handoff / other
+    reply_ms = Column(Integer)  # message in → reply out, measured at the channel
+    question = Column(Text)  # redacted; NULL after the retention period
+
+
+class OpsFeedback(Base):
+    """A rating of one answer: +1 (helped) or -1 (did not), with an optional redacted reason."""
+
+    __tablename__ = "ops_feedback"
+    id = Column(Integer, primary_key=True)
+    turn_id = Column(String(32), ForeignKey("ops_turns.id", ondelete="CASCADE"), nullable=False, index=True)
+    rating = Column(Integer, nullable=False)
+    reason = Column(Text)
+    at = Column(DateTime, nullable=False, index=True)
+
+
+class OpsSurvey(Base):
+    """满意度 1–5 asked when a 转人工 ticket closes; score stays NULL until the user answers."""
+
+    __tablename__ = "ops_surveys"
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id", ondelete="CASCADE"), primary_key=True)
+    asked_at = Column(DateTime, nullable=False, index=True)
+    score = Column(Integer)
+    answered_at = Column(DateTime)
+
+
+class OpsReviewItem(Base):
+    """A question an operator should look at, and the label they gave it."""
+
+    __tablename__ = "ops_review_items"
+    id = Column(Integer, primary_key=True)
+    turn_id = Column(String(32), ForeignKey("ops_turns.id", ondelete="SET NULL"), index=True)
+    at = Column(DateTime, nullable=False, index=True)
+    reason = Column(String(16), nullable=False)  # low_confidence / clarified / refused / unhelpful / handoff
+    question = Column(Text)  # redacted; unlabelled items lose it after the retention period
+    predicted_intent = Column(String(40))
+    confidence = Column(Float)
+    status = Column(String(10), nullable=False, default="open")  # open / labelled / exported
+    label_intent = Column(String(40))
+    label_faq_key = Column(String(100))
+    new_answer_needed = Column(Boolean, nullable=False, default=False)
+    labelled_by = Column(String(60))
+    labelled_at = Column(DateTime)
+    exported_at = Column(DateTime)
+
+
+class Operator(Base):
+    """Someone who may open /ops; the password is stored as a salted scrypt hash (bot/ops/auth.py)."""
+
+    __tablename__ = "ops_operators"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(60), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    disabled = Column(Boolean, nullable=False, default=False)

@@ -19,11 +19,11 @@ def write_endpoints(path: Path, action_url: str, lock_store_redis: str | None = 
 
     lines = ["action_endpoint:", f"  url: \"{action_url}\"", "  enable_selective_domain: true",
              "  headers:", f"    Authorization: \"{authorization_header()['Authorization']}\"",
-             "tracker_store:", "  type: bot.tracker_store.RedactingSQLTrackerStore",
+             "tracker_store:", "  type: bot.runtime.tracker_store.RedactingSQLTrackerStore",
              "nlg:", "  type: bot.replies.nlg.FactFillingNLG"]
     if lock_store_redis:
         host, port, db = _redis_parts(lock_store_redis)
-        lines += ["lock_store:", "  type: bot.lock_store.AtomicRedisLockStore", f"  url: \"{host}\"",
+        lines += ["lock_store:", "  type: bot.runtime.lock_store.AtomicRedisLockStore", f"  url: \"{host}\"",
                   f"  port: {port}", f"  db: {db}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -53,6 +53,52 @@
     row.append(avatar, bubble);
     log.appendChild(row);
     log.scrollTop = log.scrollHeight;
+    return bubble;
+  }
+
+  async function postRating(feedback, rating, reason) {
+    const res = await fetch("/chat/feedback", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ turn: feedback.turn, token: feedback.token, rating: rating, reason: reason || "" }),
+    });
+    return res.ok;
+  }
+
+  // 👍/👎 under an answer; after 👎 an optional one-line reason.
+  function addRating(bubble, feedback) {
+    const bar = document.createElement("div");
+    bar.className = "rating";
+    const up = document.createElement("button");
+    const down = document.createElement("button");
+    up.type = down.type = "button";
+    up.className = "rate up";
+    down.className = "rate down";
+    up.textContent = "👍 有帮助";
+    down.textContent = "👎 没帮到我";
+    up.title = "有帮助";
+    down.title = "没帮到我";
+    const done = function (text) { bar.replaceChildren(); bar.textContent = text; };
+    up.onclick = async function () { if (await postRating(feedback, 1)) done("谢谢您的评价"); };
+    down.onclick = async function () {
+      if (!(await postRating(feedback, -1))) return;
+      bar.replaceChildren();
+      const reason = document.createElement("input");
+      reason.className = "reason";
+      reason.maxLength = 200;
+      reason.placeholder = "哪里没帮到您？（可不填）";
+      const submit = document.createElement("button");
+      submit.type = "button";
+      submit.className = "rate send-reason";
+      submit.textContent = "提交";
+      submit.onclick = async function () {
+        if (!reason.value.trim() || (await postRating(feedback, -1, reason.value))) done("谢谢，已记下，我们会改进");
+      };
+      bar.append(reason, submit);
+    };
+    bar.append(up, down);
+    bubble.appendChild(bar);
   }
 
   function showChips(buttons) {
@@ -92,7 +138,10 @@
       const replies = await res.json();
       let buttons = [];
       for (const r of replies) {
-        if (r.text) add("bot", r.text);
+        if (r.text) {
+          const bubble = add("bot", r.text);
+          if (r.feedback) addRating(bubble, r.feedback);
+        }
         if (r.buttons && r.buttons.length) buttons = r.buttons;
       }
       showChips(buttons);

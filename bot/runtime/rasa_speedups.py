@@ -1,7 +1,8 @@
 """Per-message costs inside Rasa 3.6 that are not the assistant's work, removed without changing behaviour.
 
-Installed by `bot/channels/__init__.py`: the Rasa server imports that package for its channels
-(credentials.yml), so every `rasa run` of this project gets these fixes, and nothing else does.
+Installed by explicit start-up code (bot/runtime/startup.py, which every channel of credentials.yml
+calls when `rasa run` creates it), so every `rasa run` of this project gets these fixes, and nothing
+else does — importing a module never patches Rasa.
 
 Action-response validation: after every custom action, Rasa 3.6 checks the action server's answer
 with `jsonschema.validate(result, schema)`. That call first re-validates the *schema* against the

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.runtime.lock_store import AtomicRedisLockStore
 
 REDIS_URL = os.environ.get("REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set (.ci/run sets it to the local Redis)")

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.identity import ChannelUser
+from bot.ops import feedback
 from bot.privacy import redact_text
 from bot.records import handoff
 from bot.records.db import session_scope
 from bot.records.models import HandoffTicket
 from bot.secrets import RASA_JWT_SECRET, secret
 
-CLOSING_TEXT = "人工服务已结束，感谢您的耐心。您可以继续向医保助手提问，回复「菜单」查看功能。"
+CLOSING_TEXT = ("人工服务已结束，感谢您的耐心。请为本次人工服务打分：回复1–5（5分最满意）。"
+                "您也可以继续向医保助手提问，回复「菜单」查看功能。")
 POLLED_CHANNELS = frozenset({"rest", "web", "webchat"})
 
 
@@ -117,6 +119,7 @@ def close(ticket_id: int, conversations: Any, deliver: Deliver = deliver_to_chan
         ticket = _open_ticket(session, ticket_id)
         handoff.add_agent_reply(session, ticket_id, "system", CLOSING_TEXT)
         handoff.close_ticket(session, ticket_id)
+        feedback.ask_satisfaction(session, ticket_id)  # the user's next 1–5 (bot/ops/chat.py)
         channel, user = ticket.channel, ticket.channel_user_id
     conversations.resume(user)
     deliver(channel, user, CLOSING_TEXT)

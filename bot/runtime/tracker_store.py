@@ -39,9 +39,10 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from bot import log_redaction
+from bot.handoff.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
+from bot.ops import turns
 from bot.privacy import redact_text
-from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
-from bot.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
+from bot.runtime.sqlite_engine import pooled_sqlite_engine, sqlite_file
 
 log_redaction.install()  # the Rasa process (and `make chat`) load this store: their logs are redacted too
 
@@ -180,7 +181,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         self._kept.pop(sender_id, None)
         with self.session_scope() as session:
-            rows, redacted = self._event_rows(sender_id, self._additional_events(session, tracker))
+            new_events = list(self._additional_events(session, tracker))
+            turns.observe(new_events)  # the channel's record of this message: intent, entry, outcome
+            rows, redacted = self._event_rows(sender_id, new_events)
             limit = compact_after_events()
             # Saved under the conversation lock at the end of a turn, so no other message of this
             # user is in flight; the next message loads only the continuation.

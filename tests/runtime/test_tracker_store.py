@@ -14,8 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import RedactingSQLTrackerStore
-from bot.transcript import recent_transcript
+from bot.handoff.transcript import recent_transcript
+from bot.runtime.tracker_store import RedactingSQLTrackerStore
 from tests.support.assistant import ROOT
 
 

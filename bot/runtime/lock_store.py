@@ -7,7 +7,7 @@ lost or answered 系统繁忙 (RasaHQ/rasa#9213; tests/test_scale_out.py reprodu
 change is one optimistic Redis transaction (WATCH/MULTI/EXEC, retried when the key changed).
 
     lock_store:
-      type: bot.lock_store.AtomicRedisLockStore
+      type: bot.runtime.lock_store.AtomicRedisLockStore
       url: ${REDIS_HOST}
       port: ${REDIS_PORT}
       ...    # every setting of Rasa's `redis` lock store

@@ -1,6 +1,6 @@
 """The recent user and bot messages of a conversation, for 转人工 tickets.
 
-A long conversation is continued in a new tracker session (bot/tracker_store.py); the messages
+A long conversation is continued in a new tracker session (bot/runtime/tracker_store.py); the messages
 before that point travel in the continuation's session_started metadata, so a ticket opened just
 after it still shows what the user said.
 """

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from bot.sqlite_engine import pooled_sqlite_engine, sqlite_file
+from bot.runtime.sqlite_engine import pooled_sqlite_engine, sqlite_file
 
 
 def _database_with(path, value: str) -> None:

@@ -1,4 +1,4 @@
-"""Agent console for 转人工 tickets: `python -m bot.console` (needs `make serve` running for resume).
+"""Agent console for 转人工 tickets: `python -m bot.handoff.console` (needs `make serve` running for resume).
 
 Commands: 「列表」/ls, 「查看 N」/show N, 「回复 N 文字」/reply N text, 「关闭 N」/close N, 「退出」/quit.
 """
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bot import handoff_desk
+from bot.handoff import desk as handoff_desk
 from bot.records import handoff
 from bot.records.db import session_scope
 

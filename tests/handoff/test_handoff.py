@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot import handoff_desk
-from bot.console import Console
+from bot.handoff import desk as handoff_desk
+from bot.handoff.console import Console
 
 
 class TrackerConversations:
