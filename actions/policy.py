@@ -35,10 +35,9 @@ from bot.rules import (
     lapse_from_months,
     normalise_insurance_type,
     parse_amount,
-    parse_duration_months,
 )
 from bot.rules.overview import arrears_overview, lapse_overview
-from bot.rules.parsing import parse_care_place, parse_gap_change
+from bot.rules.parsing import lapse_duration_months, parse_care_place, parse_gap_change
 from bot.rules.render import first_line, render_brief, render_text
 from bot.rules.results import RuleResult
 
@@ -126,7 +125,7 @@ class ActionLapse(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        said_months = parse_duration_months(_entity(tracker, "duration") or _text(tracker))
+        said_months = lapse_duration_months(_text(tracker))  # 「交了10年断交」 is no 10-year gap
         if said_months is None and not _entity(tracker, "relation"):
             text = await in_thread(lapse_from_records, asker(tracker))
             if text:

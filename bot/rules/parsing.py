@@ -83,6 +83,23 @@ def parse_duration_months(text: str | None) -> int | None:
     return 6 if "半年" in text else None
 
 
+_LAPSE_BEFORE = re.compile(r"(断|停|中断|没交|没缴|未交|未缴|欠|漏交|漏缴|没续)[^，。,.？?！!]{0,3}$")
+_LAPSE_AFTER = re.compile(r"^[^，。,.？?！!]{0,2}(没交|没缴|未交|未缴|没续|断|停)")
+_PAID_BEFORE = re.compile(r"(交了|缴了|交满|缴满|交够|缴够|已交|已缴|参保|缴费|工作了|上班)[^，。,.？?！!]{0,2}$")
+
+
+def lapse_duration_months(text: str | None) -> int | None:
+    """How long the insurance has lapsed, when the text says so: 「断了4个月」「半年没交」→ months;
+    「交了10年断交了」 says how long it was paid, not the gap → None."""
+    if not text:
+        return None
+    for match in re.finditer(_NUMBER + r"\s*个?\s*(年|月)(半)?|半年", text):
+        before, after = text[max(0, match.start() - 6):match.start()], text[match.end():match.end() + 4]
+        if _LAPSE_BEFORE.search(before) or (_LAPSE_AFTER.search(after) and not _PAID_BEFORE.search(before)):
+            return parse_duration_months(match.group(0))
+    return None
+
+
 def normalise_insurance_type(text: str | None) -> str | None:
     """职工 / 居民 / None (unknown). 灵活就业 joins 职工医保; 新农合/合疗 are now 居民医保."""
     if not text:
