@@ -23,10 +23,10 @@ from bot.privacy import redact_text
 from bot.records import handoff
 from bot.records.db import session_scope
 from bot.records.models import HandoffTicket
+from bot.replies import response_text
 from bot.secrets import RASA_JWT_SECRET, secret
 
-CLOSING_TEXT = ("人工服务已结束，感谢您的耐心。请为本次人工服务打分：回复1–5（5分最满意）。"
-                "您也可以继续向医保助手提问，回复「菜单」查看功能。")
+CLOSING_TEXT = response_text("utter_handoff_closed")
 POLLED_CHANNELS = frozenset({"rest", "web", "webchat"})
 
 

@@ -26,13 +26,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.identity import hmac_hex
 from bot.ops import feedback, turns
 from bot.records.db import session_scope
+from bot.replies import response_text
 
 UNHELPFUL_TITLE = "没帮到我"
 UNHELPFUL_WORDS = frozenset({UNHELPFUL_TITLE, "没有帮到我", "没帮到", "没用", "没帮助"})
-ASK_REASON = ("抱歉没帮到您。能用一句话说说哪里不对吗？直接回复即可，我们会据此改进；"
-              "回复「0」跳过，回复「转人工」由人工客服解答。")
-THANKS_REASON = "谢谢，已记下。您可以换个说法再问一次，或回复「转人工」由人工客服解答。"
-THANKS_SURVEY = "感谢您的评价！还有医保问题可以继续问我，回复「菜单」查看功能。"
+ASK_REASON = response_text("utter_ask_unhelpful_reason")
+THANKS_REASON = response_text("utter_unhelpful_reason_noted")
+THANKS_SURVEY = response_text("utter_survey_thanks")
 PASS_THROUGH = re.compile(r"^\s*(\d{1,2}|菜单|主菜单|目录|转人工|人工|/.*)\s*$")
 SURVEY_SCORE = re.compile(r"^\s*([1-5])\s*分?\s*$")
 logger = logging.getLogger(__name__)
