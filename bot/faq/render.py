@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.faq.knowledge import FaqAnswer
 
 FIRST_REPLY_LIMIT = 300
+# Room for the numbered next steps under the text (「回复1 看详细和依据 · 2 转人工 · 3 没帮到我」, 28 characters).
+NEXT_STEPS_ALLOWANCE = 30
 MORE_DETAILS_PAYLOAD = "/more_details"
 HANDOFF_PAYLOAD = "/human_handoff"
 
@@ -20,10 +22,11 @@ def _varies_line(answer: FaqAnswer) -> str:
 
 
 def first_reply(answer: FaqAnswer) -> str:
-    """The short answer, a note when it varies by place, and its basis — within FIRST_REPLY_LIMIT."""
+    """The short answer, a note when it varies by place, and its basis — within FIRST_REPLY_LIMIT with the
+    numbered next steps."""
     text = answer.text + _varies_line(answer)
     basis = f"\n依据：{answer.source}"
-    return text + basis if len(text) + len(basis) <= FIRST_REPLY_LIMIT else text
+    return text + basis if len(text) + len(basis) <= FIRST_REPLY_LIMIT - NEXT_STEPS_ALLOWANCE else text
 
 
 def details_reply(answer: FaqAnswer) -> str:

@@ -59,8 +59,8 @@ def render_text(result: RuleResult) -> str:
     return "\n".join(lines)
 
 
-# A first reply fits a phone screen: this many characters of text, leaving room for the numbered next
-# steps under it (the full rendering is one 「详细」 away).
+# A first reply fits a phone screen (300 characters): this many of text, leaving room for the numbered
+# next steps under it (the full rendering is one 「详细」 away).
 BRIEF_LIMIT = 270
 
 

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from bot.channels.numbered import render_message_texts
+from bot.faq.render import FIRST_REPLY_LIMIT
 from bot.handoff import desk as handoff_desk
 from bot.ops.chat import ASK_REASON, THANKS_REASON, THANKS_SURVEY, UNHELPFUL_TITLE
 from bot.records.audit import operator_actions
@@ -35,6 +37,8 @@ def test_answer_offers_unhelpful_as_the_last_number_and_takes_a_reason(stack) ->
     reply = rest(stack.url, "fb-user", "我的医保断缴了怎么办")
     buttons = [b for m in reply for b in m.get("buttons") or []]
     assert buttons[-1]["title"] == UNHELPFUL_TITLE and buttons[0]["title"] == "看详细和依据"
+    shown, _ = render_message_texts(reply)  # as WeChat and the menu print it: text, then 回复N lines
+    assert len(shown) <= FIRST_REPLY_LIMIT
     number = str(len(buttons))
     assert [m["text"] for m in rest(stack.url, "fb-user", number)] == [ASK_REASON]
     assert [m["text"] for m in rest(stack.url, "fb-user", "我问的是灵活就业的断缴")] == [THANKS_REASON]
