@@ -3,34 +3,21 @@ test database its own schema, dropped afterwards; see tests/records/conftest.py)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 
 from bot.ops import turns
 from bot.records.migrate import upgrade
-from tests.records.conftest import BACKENDS, DatabaseFactory, _pg_url
 
-
-@pytest.fixture(scope="session", params=BACKENDS)
-def ops_backend(request) -> str:
-    if request.param == "postgresql":
-        _pg_url()  # skips with the reason when TEST_POSTGRES_URL is unset
-    return request.param
-
-
-@pytest.fixture(scope="session")
-def ops_databases(ops_backend, tmp_path_factory) -> Iterator[DatabaseFactory]:
-    factory = DatabaseFactory(ops_backend, tmp_path_factory.mktemp(f"ops_{ops_backend}"))
-    yield factory
-    factory.close()
+# The records tests' backends (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set) and database factory.
+from tests.records.conftest import backend, databases  # noqa: F401
 
 
 @pytest.fixture()
-def ops_url(ops_databases) -> str:
+def ops_url(databases) -> str:  # noqa: F811 (the imported fixture)
     """A brand-new records database migrated to head."""
-    url = ops_databases.new()
+    url = databases.new()
     upgrade(url)
     return url
 
