@@ -103,13 +103,25 @@ def names_only_a_topic(text: str) -> bool:
     return len(_FILLER.sub("", text)) <= TOPIC_ONLY_MAX_CHARS
 
 
-def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None) -> FaqMatch | None:
+def with_context(text: str, last_question: str | None) -> str:
+    """A short follow-up (「要带什么」「能补吗」) read together with the question it follows."""
+    if last_question and len(text.strip()) <= FOLLOW_UP_MAX_CHARS:
+        return f"{last_question}，{text}"
+    return text
+
+
+def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None,
+                 last_question: str | None = None) -> FaqMatch | None:
     """The FAQ entry that answers this message, or None (then a computation, the topic's options or
     its general answer)."""
     exact = _matcher.exact(text)
     if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
         return FaqMatch(exact, 1.0, exact=True)
-    return _best_match(text, intent, candidate_intents(text, intent, ranking, last_topic))
+    candidates = candidate_intents(text, intent, ranking, last_topic)
+    # The message alone first (「要多久」 after a transfer answer is the processing-time entry); read with
+    # the question it follows only when alone it matches nothing (「能补吗」 after a lapse answer).
+    return _best_match(text, intent, candidates) or (
+        _best_match(with_context(text, last_question), intent, candidates) if last_question else None)
 
 
 # When the NLU is unsure between topics (it asks back), an entry of its two likeliest topics that the
@@ -194,9 +206,13 @@ class ActionAnswer(Action):
             return await compute(refinement[0], dispatcher, refinement[1], domain)
         computing = COMPUTING_ACTIONS.get(intent)
         match = choose_entry(text, intent, tracker.latest_message.get("intent_ranking", []),
-                             tracker.get_slot(TOPIC_SLOT))
+                             tracker.get_slot(TOPIC_SLOT), last_answered_question(tracker))
         if match is not None and not match.exact and names_only_a_topic(text):
             match = None  # 「咨询下生育的问题」: the topic's questions to pick from, not one guessed entry
+        if is_short_follow_up(tracker) and (match is None and intent == tracker.get_slot(TOPIC_SLOT)
+                                            or match is not None and match.entry.key == tracker.get_slot(FAQ_SLOT)):
+            # 「能补吗」「要带什么」 about the answer just given, matching nothing else: its details say it
+            return await ActionAnswerDetails().run(dispatcher, tracker, domain)
         if match is not None and match.exact:  # an exact question: never computed over
             return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and match is not None and match.entry.intent == intent and (
@@ -267,12 +283,25 @@ async def compute(intent: str, dispatcher: CollectingDispatcher, tracker: Tracke
     return [*events, SlotSet(FAQ_SLOT, None), SlotSet(TOPIC_SLOT, intent), _remembered_question(intent, tracker)]
 
 
+def is_short_follow_up(tracker: Tracker) -> bool:
+    """A short message right after a FAQ answer (「要带什么」「能补吗」), which may be about that answer."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return bool(tracker.get_slot(FAQ_SLOT)) and len(text) <= FOLLOW_UP_MAX_CHARS and not _matcher.exact(text)
+
+
+def last_answered_question(tracker: Tracker) -> str | None:
+    """The question of the FAQ entry answered last, the context of an elliptical follow-up."""
+    entry = _knowledge.by_key(tracker.get_slot(FAQ_SLOT) or "")
+    return entry.questions[0] if entry else None
+
+
 def answer_follow_up(tracker: Tracker) -> str | None:
     """An elliptical follow-up (「要带什么」「要多久」) answered within the last topic, or None."""
     topic = tracker.get_slot(TOPIC_SLOT)
-    if not topic:
+    text = tracker.latest_message.get("text") or ""
+    if not topic or len(text.strip()) > FOLLOW_UP_MAX_CHARS:
         return None
-    match = _matcher.best(tracker.latest_message.get("text") or "", [topic])
+    match = _matcher.best(text, [topic]) or _matcher.best(with_context(text, last_answered_question(tracker)), [topic])
     return match.entry.key if match else None
 
 

@@ -9,10 +9,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import (
+    FAQ_SLOT,
     TOPIC_SLOT,
+    ActionAnswerDetails,
     answer_follow_up,
     compute,
     entry_when_unsure,
+    is_short_follow_up,
     refined_tracker,
     reply_with_entry,
 )
@@ -51,15 +54,24 @@ class ActionClarify(Action):
         refinement = refined_tracker(tracker)  # 「三级医院」 after an estimate: compute it again
         if refinement is not None:
             return await compute(refinement[0], dispatcher, refinement[1], domain)
-        follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
-        if follow_up:
-            return reply_with_entry(dispatcher, follow_up)
-        ranking = tracker.latest_message.get("intent_ranking", [])
-        entry = entry_when_unsure(text, ranking)
-        if entry is not None:
-            return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
-        clarify(dispatcher, ranking)
-        return []
+        return await answer_unsure(dispatcher, tracker, domain)
+
+
+async def answer_unsure(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    """The NLU could not place the message: a follow-up of the last answer, a clear entry of its likeliest
+    topics, or else the likeliest topics to pick from."""
+    text = tracker.latest_message.get("text") or ""
+    follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
+    if follow_up and follow_up != tracker.get_slot(FAQ_SLOT):
+        return reply_with_entry(dispatcher, follow_up)
+    if is_short_follow_up(tracker):  # 「要带什么」 about the answer just given: its details say it
+        return await ActionAnswerDetails().run(dispatcher, tracker, domain)
+    ranking = tracker.latest_message.get("intent_ranking", [])
+    entry = entry_when_unsure(text, ranking)
+    if entry is not None:
+        return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
+    clarify(dispatcher, ranking)
+    return []
 
 
 class ActionOutOfScope(Action):
@@ -77,10 +89,7 @@ class ActionOutOfScope(Action):
         elif out_of_scope_is_clear(ranking):
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
-            entry = entry_when_unsure(tracker.latest_message.get("text") or "", ranking)
-            if entry is not None:
-                return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
-            clarify(dispatcher, ranking)
+            return await answer_unsure(dispatcher, tracker, domain)
         return []
 
 

@@ -114,3 +114,17 @@ def test_details_of_an_estimate_break_it_down(assistant) -> None:
     assistant.send("住院花了2万三级医院能报多少", sender)
     details, _ = _reply(assistant.send("/more_details", sender))
     assert "分项估算" in details and "20000.00" in details and "12320.00" in details
+
+
+@pytest.mark.parametrize(("question", "follow_up", "expected"), [
+    ("社保卡丢了怎么补办", "要带什么", "身份证"),
+    ("生孩子能报销吗", "要带什么材料", "出生医学证明"),
+    ("转移医保关系怎么办", "要多久", "工作日"),
+    ("医保断缴了怎么办", "能补吗", "补缴"),
+])
+def test_elliptical_follow_ups_carry_the_topic(assistant, question, follow_up, expected) -> None:
+    """Issue 12 point 2: 「要带什么」「要多久」「能补吗」 right after an answer are about that answer."""
+    sender = assistant.new_sender()
+    assistant.send(question, sender)
+    text, _ = _reply(assistant.send(follow_up, sender))
+    assert expected in text and "回复数字" not in text and "我不太确定" not in text
