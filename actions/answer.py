@@ -103,25 +103,16 @@ def names_only_a_topic(text: str) -> bool:
     return len(_FILLER.sub("", text)) <= TOPIC_ONLY_MAX_CHARS
 
 
-def with_context(text: str, last_question: str | None) -> str:
-    """A short follow-up (「要带什么」「能补吗」) read together with the question it follows."""
-    if last_question and len(text.strip()) <= FOLLOW_UP_MAX_CHARS:
-        return f"{last_question}，{text}"
-    return text
+def exact_match(text: str) -> FaqMatch | None:
+    """A numbered option picked, or a question the knowledge base words the same."""
+    entry = _matcher.exact(text)
+    return FaqMatch(entry, 1.0, exact=True) if entry is not None else None
 
 
-def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None,
-                 last_question: str | None = None) -> FaqMatch | None:
+def choose_entry(text: str, intent: str, ranking: list[dict], last_topic: str | None = None) -> FaqMatch | None:
     """The FAQ entry that answers this message, or None (then a computation, the topic's options or
     its general answer)."""
-    exact = _matcher.exact(text)
-    if exact is not None:  # a numbered option picked, or a question the knowledge base words the same
-        return FaqMatch(exact, 1.0, exact=True)
-    candidates = candidate_intents(text, intent, ranking, last_topic)
-    # The message alone first (「要多久」 after a transfer answer is the processing-time entry); read with
-    # the question it follows only when alone it matches nothing (「能补吗」 after a lapse answer).
-    return _best_match(text, intent, candidates) or (
-        _best_match(with_context(text, last_question), intent, candidates) if last_question else None)
+    return exact_match(text) or _best_match(text, intent, candidate_intents(text, intent, ranking, last_topic))
 
 
 # When the NLU is unsure between topics (it asks back), an entry of its two likeliest topics that the
@@ -133,9 +124,9 @@ UNSURE_TOPICS = 2
 
 def entry_when_unsure(text: str, ranking: list[dict]) -> FaqMatch | None:
     """A clear FAQ entry for a message the NLU could not place, or None (then it asks back)."""
-    exact = _matcher.exact(text)
+    exact = exact_match(text)
     if exact is not None:
-        return FaqMatch(exact, 1.0, exact=True)
+        return exact
     topics = [r["name"] for r in ranking if r.get("name") not in ("nlu_fallback", "out_of_scope")][:UNSURE_TOPICS]
     return _matcher.best(text, topics, min_probability=UNSURE_ENTRY_MIN_PROBABILITY)
 
@@ -206,7 +197,7 @@ class ActionAnswer(Action):
             return await compute(refinement[0], dispatcher, refinement[1], domain)
         computing = COMPUTING_ACTIONS.get(intent)
         match = choose_entry(text, intent, tracker.latest_message.get("intent_ranking", []),
-                             tracker.get_slot(TOPIC_SLOT), last_answered_question(tracker))
+                             tracker.get_slot(TOPIC_SLOT))
         if match is not None and not match.exact and names_only_a_topic(text):
             match = None  # 「咨询下生育的问题」: the topic's questions to pick from, not one guessed entry
         if is_short_follow_up(tracker) and (match is None and intent == tracker.get_slot(TOPIC_SLOT)
@@ -289,19 +280,13 @@ def is_short_follow_up(tracker: Tracker) -> bool:
     return bool(tracker.get_slot(FAQ_SLOT)) and len(text) <= FOLLOW_UP_MAX_CHARS and not _matcher.exact(text)
 
 
-def last_answered_question(tracker: Tracker) -> str | None:
-    """The question of the FAQ entry answered last, the context of an elliptical follow-up."""
-    entry = _knowledge.by_key(tracker.get_slot(FAQ_SLOT) or "")
-    return entry.questions[0] if entry else None
-
-
 def answer_follow_up(tracker: Tracker) -> str | None:
     """An elliptical follow-up (「要带什么」「要多久」) answered within the last topic, or None."""
     topic = tracker.get_slot(TOPIC_SLOT)
     text = tracker.latest_message.get("text") or ""
     if not topic or len(text.strip()) > FOLLOW_UP_MAX_CHARS:
         return None
-    match = _matcher.best(text, [topic]) or _matcher.best(with_context(text, last_answered_question(tracker)), [topic])
+    match = _matcher.best(text, [topic])
     return match.entry.key if match else None
 
 
