@@ -33,6 +33,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.channels.rest import clean_text
+from bot.channels.silence import BUSY_TEXT
 from bot.privacy import redact_text
 from bot.runtime.tracker_store import CARRIED_OVER_KEY
 
@@ -56,6 +57,7 @@ class SoakResult:
     messages: int = 0  # user messages sent
     replies: int = 0  # 200 answers holding a non-empty list of messages
     verified: int = 0  # answers saying 验证成功: verification against the records store went through
+    busy: int = 0  # answers that are the channel's 「系统繁忙」 in place of a turn Rasa ended silently
     status_5xx: int = 0
     errors: list[str] = field(default_factory=list)  # any answer that is not a good reply set
     latencies_ms: list[float] = field(default_factory=list)
@@ -76,7 +78,7 @@ class SoakResult:
     def summary(self) -> str:
         rate = self.messages / self.seconds if self.seconds else 0.0
         return (f"soak: {self.users} users, {self.seconds:.1f} s, messages {self.messages}, "
-                f"replies {self.replies}, verified {self.verified}, errors {len(self.errors)}, 5xx {self.status_5xx}, "
+                f"replies {self.replies}, verified {self.verified}, busy {self.busy}, errors {len(self.errors)}, 5xx {self.status_5xx}, "
                 f"{rate:.1f} msg/s, p50 {self.percentile(50):.0f} ms, p99 {self.percentile(99):.0f} ms, "
                 f"max {max(self.latencies_ms, default=0):.0f} ms, tracker problems {len(self.tracker_problems)}")
 
@@ -113,6 +115,8 @@ async def _say(session: aiohttp.ClientSession, base: str, sender: str, text: str
     result.replies += 1
     if any("验证成功" in (m.get("text") or "") for m in messages):
         result.verified += 1
+    if any(m.get("text") == BUSY_TEXT for m in messages):
+        result.busy += 1
 
 
 async def _user(session: aiohttp.ClientSession, base: str, sender: str, deadline: float,

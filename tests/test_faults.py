@@ -6,6 +6,8 @@ conversation — including verification — carries on once it is back.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 
 import pytest
@@ -47,6 +49,15 @@ def restart_actions_on(port: int, env: dict, log) -> object:
     return process
 
 
+def last_bot_event(system: dict, user: str) -> dict:
+    tracker_db = system["env"]["TRACKER_STORE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True) as db:
+        data = db.execute("select data from events where sender_id = ? and type_name = 'bot' order by id desc limit 1",
+                          (f"rest:{user}",)).fetchone()[0]
+    event = json.loads(data)
+    return {"text": event["text"], "silent_reply": (event.get("metadata") or {}).get("silent_reply", False)}
+
+
 def test_failures_get_a_polite_answer_and_the_conversation_recovers(system, tmp_path) -> None:
     base, user = system["base"], f"fault-{time.time_ns()}"
     assert "依据" in say(base, user, "我职工医保断了4个月")[0]
@@ -54,6 +65,7 @@ def test_failures_get_a_polite_answer_and_the_conversation_recovers(system, tmp_
     stop(system["actions"])  # the action server dies
     answer, seconds = say(base, user, "住院花了2万三级医院能报多少")
     assert "系统繁忙" in answer and "12393" in answer and seconds < 5
+    assert last_bot_event(system, user) == {"text": answer, "silent_reply": True}  # the record shows what the user saw
     system["actions"] = restart_actions_on(system["action_port"], system["env"], tmp_path / "actions2.log")
     assert "依据" in say(base, user, "住院花了2万三级医院能报多少")[0]
 

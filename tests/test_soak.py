@@ -39,13 +39,14 @@ def soak_system(trained_model, records_db_url, tmp_path_factory):
     except Exception:
         stop(actions)
         raise
-    yield base, folder / "tracker.db"
+    yield base, folder
     stop(rasa)
     stop(actions)
 
 
 def test_concurrent_users_each_get_one_reply_per_message_and_nothing_is_lost(soak_system, capsys) -> None:
-    base, tracker_db = soak_system
+    base, folder = soak_system
+    tracker_db = folder / "tracker.db"
     result = asyncio.run(drive(base, USERS, SECONDS, THINK_S, prefix="ci-soak"))
     asyncio.run(check_trackers_http(base, result))
     check_tracker_db(tracker_db, result)
@@ -53,14 +54,26 @@ def test_concurrent_users_each_get_one_reply_per_message_and_nothing_is_lost(soa
         print("\n" + result.summary())
 
     assert result.messages >= USERS * 5, "the soak must really load the server"
-    assert result.status_5xx == 0 and not result.errors, result.errors[:5]
+    assert result.status_5xx == 0 and not result.errors, (result.errors[:5], server_errors(folder))
+    # 「系统繁忙」 stands in for a turn whose custom action failed (overload on a shared CI machine can
+    # cause one); a broken action server would make it the usual answer.
+    assert result.busy <= result.messages // 20, server_errors(folder)
     assert result.replies == result.messages
-    assert not result.tracker_problems, result.tracker_problems[:5]
+    assert not result.tracker_problems, (result.tracker_problems[:5], server_errors(folder))
     # Some conversations must have gone through verification and a personal answer from records.
     assert result.verified > 0
     continuations = sqlite3.connect(tracker_db).execute(
         "select count(*) from events where type_name = 'session_started' and data like '%continued_from%'").fetchone()[0]
     assert continuations >= USERS, "the soak must cross continuation sessions"
+
+
+def server_errors(folder, limit: int = 30) -> list[str]:
+    """The servers' error lines, so that a failure in CI says what went wrong on the servers."""
+    lines = []
+    for log in ("rasa.log", "actions.log"):
+        text = (folder / log).read_text(encoding="utf-8", errors="replace").splitlines()
+        lines += [f"{log}: {line}" for line in text if " ERROR " in line or "Exception" in line or "Error:" in line]
+    return lines[-limit:]
 
 
 def test_the_tracker_check_sees_lost_duplicated_and_unanswered_messages() -> None:

@@ -16,6 +16,8 @@ from bot.records.db import session_scope
 from bot.replies import response_text
 
 BUSY_TEXT = response_text("utter_busy")
+# Metadata of the bot event that stores such an answer in the conversation (bot/runtime/tracker_store.py).
+SILENT_REPLY_KEY = "silent_reply"
 WITH_AGENT_TEXT = response_text("utter_with_agent")
 logger = logging.getLogger(__name__)
 

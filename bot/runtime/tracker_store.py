@@ -33,12 +33,13 @@ from typing import Any
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from bot import log_redaction
+from bot.channels.silence import SILENT_REPLY_KEY, silent_reply
 from bot.handoff.transcript import CARRIED_TRANSCRIPT_KEY, recent_transcript
 from bot.ops import turns
 from bot.privacy import redact_text
@@ -177,6 +178,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._answer_silent_turn(tracker)
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         self._kept.pop(sender_id, None)
@@ -202,6 +204,26 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self._kept[sender_id] = (newest_row, tracker)
             while len(self._kept) > self._kept_limit:
                 self._kept.popitem(last=False)
+
+    def _answer_silent_turn(self, tracker: DialogueStateTracker) -> None:
+        """A new turn that Rasa ended without a word is stored with the answer the channel sends in
+        its place (bot/channels/silence.py).
+
+        Rasa logs and swallows a custom action that fails (the action server unreachable or
+        overloaded) and the turn ends silently; the channel then tells the user we are busy. Without
+        this the stored conversation would show a question nobody answered, unlike what the user saw.
+        A paused conversation (转人工) is left as it is: its messages are for the agent."""
+        events = tracker.events
+        last_user = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), None)
+        if last_user is None or tracker.is_paused():
+            return
+        if any(isinstance(event, BotUttered) for event in itertools.islice(events, last_user, None)):
+            return
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        if not any(isinstance(event, UserUttered) for event in new_events):
+            return  # an old turn saved again (e.g. by the agent console), not this message's
+        tracker.update(BotUttered(silent_reply(tracker.sender_id), metadata={SILENT_REPLY_KEY: True}))
 
     def _newest_row(self, connection: Any, sender_id: str) -> int | None:
         return connection.execute(self._newest_row_statement, {"sender_id": sender_id}).scalar()

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (ActionExecuted, BotUttered, ConversationPaused, ConversationResumed, SessionStarted,
+                                     SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.channels.silence import BUSY_TEXT, SILENT_REPLY_KEY
 from bot.handoff.transcript import recent_transcript
 from bot.runtime.tracker_store import RedactingSQLTrackerStore
 from tests.support.assistant import ROOT
@@ -229,3 +231,52 @@ def test_the_cache_is_bounded_and_a_retrieved_tracker_is_not_shared(cached_store
     assert run(cached_store.retrieve("c-lru-0")) is not saved["c-lru-0"], "the oldest was dropped"
     assert run(cached_store.retrieve("c-lru-9")) is saved["c-lru-9"]
     assert run(cached_store.retrieve("c-lru-9")) is not saved["c-lru-9"], "retrieved once, loaded next time"
+
+
+def _silent_turn(tracker: DialogueStateTracker, text: str) -> None:
+    """A turn whose custom action failed: Rasa logged it and predicted listening, no bot message."""
+    tracker.update(UserUttered(text, {"name": "query_balance", "confidence": 0.97}))
+    tracker.update(ActionExecuted("action_personal_query"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def _answers_after_last_question(tracker: DialogueStateTracker) -> list[BotUttered]:
+    events = list(tracker.events)
+    last_user = max(i for i, e in enumerate(events) if isinstance(e, UserUttered))
+    return [e for e in events[last_user:] if isinstance(e, BotUttered)]
+
+
+def test_a_turn_rasa_ended_silently_is_stored_with_the_answer_the_channel_sent(
+        store, domain, store_url, records_db_url, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", records_db_url)  # where silent_reply looks for open tickets
+    sender = "rest:o-silent"
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, 1)
+    _silent_turn(tracker, "我的医保余额还有多少")
+    run(store.save(tracker))
+
+    stored = load_fresh(domain, store_url, sender)
+    answers = _answers_after_last_question(stored)
+    assert [a.text for a in answers] == [BUSY_TEXT]
+    assert answers[0].metadata == {SILENT_REPLY_KEY: True}
+    # the answered turn before it is untouched
+    assert [e.text for e in stored.events if isinstance(e, BotUttered)] == ["第1个回答：先挂失", BUSY_TEXT]
+
+
+def test_a_paused_conversation_and_an_old_turn_saved_again_get_no_invented_answer(
+        store, domain, store_url, records_db_url, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", records_db_url)
+    sender = "rest:o-paused"
+    tracker = DialogueStateTracker(sender, domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(ConversationPaused())
+    tracker.update(UserUttered("人工客服在吗", {"name": "human_handoff", "confidence": 0.99}))
+    run(store.save(tracker))  # 转人工: the message is for the agent, Rasa says nothing
+    assert _answers_after_last_question(load_fresh(domain, store_url, sender)) == []
+
+    # the agent console resumes the conversation: the same unanswered turn is saved again
+    tracker = run(store.retrieve(sender))
+    tracker.update(ConversationResumed())
+    run(store.save(tracker))
+    assert _answers_after_last_question(load_fresh(domain, store_url, sender)) == []
