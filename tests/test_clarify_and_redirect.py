@@ -58,6 +58,8 @@ def test_redirect_words_pick_the_service() -> None:
     assert redirect_response("工伤住院费谁出") == "utter_redirect_work_injury"
     assert redirect_response("养老金怎么算") == "utter_redirect_pension"
     assert redirect_response("医保报销比例") is None
+    assert redirect_response("公司不发产假工资怎么办") == "utter_redirect_labour"
+    assert redirect_response("二孩育儿补贴怎么领") == "utter_redirect_family_subsidy"
 
 
 def test_out_of_scope_refusal_needs_confidence() -> None:
