@@ -28,6 +28,7 @@ from actions.policy import (
 from bot.faq import FaqMatch, FaqMatcher, KnowledgeBase, load_knowledge_base
 from bot.faq.matcher import MIN_PROBABILITY
 from bot.faq.render import details_reply, first_reply, next_step_buttons, topic_option_buttons
+from bot.nlp.regions import canonical_region
 from bot.rules.drugs import DOCUMENT, find_drug, mentions_a_drug
 from bot.topics import INTENT_LABELS, redirect_regardless_of_topic
 
@@ -205,12 +206,14 @@ class ActionAnswer(Action):
             # 「能补吗」「要带什么」 about the answer just given, matching nothing else: its details say it
             return await ActionAnswerDetails().run(dispatcher, tracker, domain)
         if match is not None and match.exact:  # an exact question: never computed over
-            return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
+            return [*reply_with_entry(dispatcher, match.entry.key, place_named(tracker)),
+                    SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and match is not None and match.entry.intent == intent and (
                 _has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
         if match is not None:  # an entry of this topic, or of the last or runner-up topic
-            return [*reply_with_entry(dispatcher, match.entry.key), SlotSet(TOPIC_SLOT, match.entry.intent)]
+            return [*reply_with_entry(dispatcher, match.entry.key, place_named(tracker)),
+                    SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
         self._offer_topic(dispatcher, text, intent)
@@ -290,7 +293,17 @@ def answer_follow_up(tracker: Tracker) -> str | None:
     return match.entry.key if match else None
 
 
-def reply_with_entry(dispatcher: CollectingDispatcher, key: str) -> list[EventType]:
+def place_named(tracker: Tracker) -> str | None:
+    """The region the latest message names (石家庄 → 石家庄市), for the way to its local figure."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "region":
+            region = canonical_region(str(entity.get("value") or ""))
+            if region is not None:
+                return region.name
+    return None
+
+
+def reply_with_entry(dispatcher: CollectingDispatcher, key: str, place: str | None = None) -> list[EventType]:
     entry = _knowledge.by_key(key)
-    dispatcher.utter_message(text=first_reply(_knowledge.answer(entry)), buttons=next_step_buttons())
+    dispatcher.utter_message(text=first_reply(_knowledge.answer(entry, place=place)), buttons=next_step_buttons())
     return [SlotSet(FAQ_SLOT, key)]

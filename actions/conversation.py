@@ -16,6 +16,7 @@ from actions.answer import (
     compute,
     entry_when_unsure,
     is_short_follow_up,
+    place_named,
     refined_tracker,
     reply_with_entry,
 )
@@ -69,7 +70,8 @@ async def answer_unsure(dispatcher: CollectingDispatcher, tracker: Tracker, doma
     ranking = tracker.latest_message.get("intent_ranking", [])
     entry = entry_when_unsure(text, ranking)
     if entry is not None:
-        return [*reply_with_entry(dispatcher, entry.entry.key), SlotSet(TOPIC_SLOT, entry.entry.intent)]
+        return [*reply_with_entry(dispatcher, entry.entry.key, place_named(tracker)),
+                SlotSet(TOPIC_SLOT, entry.entry.intent)]
     clarify(dispatcher, ranking)
     return []
 

@@ -128,3 +128,8 @@ def test_elliptical_follow_ups_carry_the_topic(assistant, question, follow_up, e
     assistant.send(question, sender)
     text, _ = _reply(assistant.send(follow_up, sender))
     assert expected in text and "回复数字" not in text and "我不太确定" not in text
+
+
+def test_a_city_in_the_question_is_named_where_the_local_figure_is_found(assistant) -> None:
+    text, _ = _reply(assistant.send("石家庄职工医保住院报销比例是多少", assistant.new_sender()))
+    assert "石家庄市" in text and "12393" in text

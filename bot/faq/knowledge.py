@@ -22,6 +22,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 FAQ_DIR = Path(__file__).resolve().parents[2] / "data" / "faq"
 SHORT_LIMIT = 150
 LOCAL_LOOKUP = "查本地标准：参保地医保局官网、国家医保服务平台APP，或拨打区号+{contact.medical_hotline}"
+# When the question names the place, the way to its figure names it too.
+PLACE_LOOKUP = "查{place}的标准：{place}医保局官网、国家医保服务平台APP，或拨打{place}区号+{contact.medical_hotline}"
 DETAILS_LIMIT = 600
 
 
@@ -54,6 +56,7 @@ class FaqAnswer:
     source: str
     varies_by: tuple[str, ...]
     local_lookup: str = ""  # where to find the local figure, for answers that depend on the place
+    place: str | None = None  # the region the question named
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,12 @@ class KnowledgeBase:
     def by_key(self, key: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.key == key), None)
 
-    def answer(self, entry: FaqEntry, detailed: bool = False) -> FaqAnswer:
+    def answer(self, entry: FaqEntry, detailed: bool = False, place: str | None = None) -> FaqAnswer:
+        """The entry's text with its facts filled; `place` is the region the question named, if any."""
         view = policy_view(None)
+        lookup = PLACE_LOOKUP.replace("{place}", place) if place else LOCAL_LOOKUP
         return FaqAnswer(entry, fill(view, entry.details if detailed else entry.short), fill(view, entry.source),
-                         entry.varies_by, fill(view, LOCAL_LOOKUP))
+                         entry.varies_by, fill(view, lookup), place)
 
 
 def fill(view: PolicyView, text: str) -> str:

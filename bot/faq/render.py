@@ -15,8 +15,9 @@ _HAS_ROUTE = ("查", "APP", "拨打", "热线", "窗口", "咨询")
 
 
 def _varies_line(answer: FaqAnswer) -> str:
-    """Answers that depend on the place say how to find the local figure, once."""
-    if not answer.varies_by or any(word in answer.text for word in _HAS_ROUTE):
+    """Answers that depend on the place say how to find the local figure, once (a place the question
+    named is named even when the answer already points to the 参保地's figure in general)."""
+    if not answer.varies_by or (not answer.place and any(word in answer.text for word in _HAS_ROUTE)):
         return ""
     return f"（{answer.local_lookup}）"
 

@@ -89,3 +89,12 @@ def test_the_scheme_asked_about_narrows_the_answer(matcher) -> None:
     resident = matcher.best("新农合一年交多少钱", ["enrollment"])
     assert "居民医保" not in employee.entry.short.split("：")[0]
     assert resident.entry.key == "enrollment/resident_amount"
+
+
+def test_a_named_place_is_named_in_the_way_to_its_figure() -> None:
+    knowledge = load_knowledge_base()
+    entry = next(e for e in knowledge.entries if "参保地" in e.varies_by and not any(
+        word in knowledge.answer(e).text for word in ("查", "APP", "拨打", "热线", "窗口", "咨询")))
+    assert "查本地标准" in first_reply(knowledge.answer(entry))
+    named = first_reply(knowledge.answer(entry, place="石家庄市"))
+    assert "查石家庄市的标准" in named and "石家庄市区号+12393" in named
