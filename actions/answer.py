@@ -206,14 +206,12 @@ class ActionAnswer(Action):
             # 「能补吗」「要带什么」 about the answer just given, matching nothing else: its details say it
             return await ActionAnswerDetails().run(dispatcher, tracker, domain)
         if match is not None and match.exact:  # an exact question: never computed over
-            return [*reply_with_entry(dispatcher, match.entry.key, place_named(tracker)),
-                    SlotSet(TOPIC_SLOT, match.entry.intent)]
+            return [*reply_with_entry(dispatcher, match.entry.key, tracker), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and match is not None and match.entry.intent == intent and (
                 _has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
         if match is not None:  # an entry of this topic, or of the last or runner-up topic
-            return [*reply_with_entry(dispatcher, match.entry.key, place_named(tracker)),
-                    SlotSet(TOPIC_SLOT, match.entry.intent)]
+            return [*reply_with_entry(dispatcher, match.entry.key, tracker), SlotSet(TOPIC_SLOT, match.entry.intent)]
         if computing and (_has_facts_to_compute(tracker) or tracker.get_slot("person_ref")):
             return await compute(intent, dispatcher, tracker, domain)
         self._offer_topic(dispatcher, text, intent)
@@ -293,7 +291,7 @@ def answer_follow_up(tracker: Tracker) -> str | None:
     return match.entry.key if match else None
 
 
-def place_named(tracker: Tracker) -> str | None:
+def _place_named(tracker: Tracker) -> str | None:
     """The region the latest message names (石家庄 → 石家庄市), for the way to its local figure."""
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == "region":
@@ -303,7 +301,8 @@ def place_named(tracker: Tracker) -> str | None:
     return None
 
 
-def reply_with_entry(dispatcher: CollectingDispatcher, key: str, place: str | None = None) -> list[EventType]:
-    entry = _knowledge.by_key(key)
-    dispatcher.utter_message(text=first_reply(_knowledge.answer(entry, place=place)), buttons=next_step_buttons())
+def reply_with_entry(dispatcher: CollectingDispatcher, key: str, tracker: Tracker) -> list[EventType]:
+    """The entry's first reply; a place the message names is named in the way to its local figure."""
+    answer = _knowledge.answer(_knowledge.by_key(key), place=_place_named(tracker))
+    dispatcher.utter_message(text=first_reply(answer), buttons=next_step_buttons())
     return [SlotSet(FAQ_SLOT, key)]

@@ -16,7 +16,6 @@ from actions.answer import (
     compute,
     entry_when_unsure,
     is_short_follow_up,
-    place_named,
     refined_tracker,
     reply_with_entry,
 )
@@ -64,14 +63,13 @@ async def answer_unsure(dispatcher: CollectingDispatcher, tracker: Tracker, doma
     text = tracker.latest_message.get("text") or ""
     follow_up = answer_follow_up(tracker)  # 「那要带什么」 right after an answer: same topic
     if follow_up and follow_up != tracker.get_slot(FAQ_SLOT):
-        return reply_with_entry(dispatcher, follow_up)
+        return reply_with_entry(dispatcher, follow_up, tracker)
     if is_short_follow_up(tracker):  # 「要带什么」 about the answer just given: its details say it
         return await ActionAnswerDetails().run(dispatcher, tracker, domain)
     ranking = tracker.latest_message.get("intent_ranking", [])
     entry = entry_when_unsure(text, ranking)
     if entry is not None:
-        return [*reply_with_entry(dispatcher, entry.entry.key, place_named(tracker)),
-                SlotSet(TOPIC_SLOT, entry.entry.intent)]
+        return [*reply_with_entry(dispatcher, entry.entry.key, tracker), SlotSet(TOPIC_SLOT, entry.entry.intent)]
     clarify(dispatcher, ranking)
     return []
 
